@@ -1,0 +1,89 @@
+// GitHub's rate limiting: x-ratelimit-* headers on every answer, a primary limit that really runs out, and
+// on-demand throttling (secondary limit 403 or 429 with retry-after, or a forced primary 403) for the next N calls.
+import { randomBytes } from "node:crypto";
+import type { Handler, Response } from "../http.ts";
+
+export type ThrottleKind = "secondary" | "secondary-429" | "primary";
+
+export interface Throttle {
+  readonly kind: ThrottleKind;
+  /** How many calls answer throttled. */
+  times: number;
+  /** Seconds: Retry-After for secondary limits, time to x-ratelimit-reset for primary. */
+  readonly retryAfter: number;
+}
+
+export interface RateState {
+  limit: number;
+  remaining: number;
+  /** Epoch seconds. */
+  resetAt: number;
+  used: number;
+  readonly throttles: Throttle[];
+  /** How many answers were throttled (secondary or primary). */
+  throttled: number;
+}
+
+export interface RateLimitSettings {
+  readonly limit?: number;
+  readonly remaining?: number;
+  readonly resetInSeconds?: number;
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+export function createRateState(): RateState {
+  return { limit: 5000, remaining: 5000, resetAt: now() + 3600, used: 0, throttles: [], throttled: 0 };
+}
+
+export function setRateLimit(rate: RateState, settings: RateLimitSettings): void {
+  if (settings.limit !== undefined) rate.limit = settings.limit;
+  rate.remaining = settings.remaining ?? rate.limit;
+  rate.used = rate.limit - rate.remaining;
+  rate.resetAt = now() + (settings.resetInSeconds ?? 3600);
+}
+
+export function rateHeaders(rate: RateState): Record<string, string> {
+  return {
+    "x-ratelimit-limit": String(rate.limit),
+    "x-ratelimit-remaining": String(rate.remaining),
+    "x-ratelimit-reset": String(rate.resetAt),
+    "x-ratelimit-used": String(rate.used),
+    "x-ratelimit-resource": "core",
+    "x-github-request-id": randomBytes(8).toString("hex").toUpperCase().replace(/(.{4})(.{4})/, "$1:$2:"),
+  };
+}
+
+const SECONDARY_DOCS = "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
+const PRIMARY_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits";
+
+function throttledAnswer(rate: RateState, throttle: Throttle): Response {
+  rate.throttled += 1;
+  if (throttle.kind === "primary") {
+    const headers = { ...rateHeaders(rate), "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now() + throttle.retryAfter) };
+    return { status: 403, headers, body: { message: "API rate limit exceeded for installation.", documentation_url: PRIMARY_DOCS, status: "403" } };
+  }
+  const headers: Record<string, string> = { ...rateHeaders(rate), "retry-after": String(throttle.retryAfter) };
+  const status = throttle.kind === "secondary" ? 403 : 429;
+  const message =
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. " +
+    `If you reach out to GitHub Support for help, please include the request ID ${headers["x-github-request-id"] ?? ""}.`;
+  return { status, headers, body: { message, documentation_url: SECONDARY_DOCS, status: String(status) } };
+}
+
+/** Counts the call against the limit, answers throttled when due, and puts rate headers on the answer. */
+export function withRateLimit(rate: RateState, handler: Handler): Handler {
+  return async (request) => {
+    if (now() >= rate.resetAt) setRateLimit(rate, {});
+    const throttle = rate.throttles.find((t) => t.times > 0);
+    if (throttle) {
+      throttle.times -= 1;
+      return throttledAnswer(rate, throttle);
+    }
+    if (rate.remaining <= 0) return throttledAnswer(rate, { kind: "primary", times: 0, retryAfter: rate.resetAt - now() });
+    rate.remaining -= 1;
+    rate.used += 1;
+    const response = await handler(request);
+    return { ...response, headers: { ...rateHeaders(rate), ...response.headers } };
+  };
+}
