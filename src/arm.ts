@@ -1,0 +1,101 @@
+// The Azure Resource Manager client and the calls the SDK has no operation for (cluster, providers).
+import { SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
+import type { TokenCredential } from "@azure/identity";
+import { createPipelineRequest, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { Cluster } from "./settings.ts";
+import { ActionError, armCodeOf, messageOf } from "./errors.ts";
+
+export interface Arm {
+  readonly client: SourceControlConfigurationClient;
+  readonly cluster: Cluster;
+  readonly clusterRp: string;
+  /** Full ARM id of the cluster. */
+  readonly clusterId: string;
+  readonly endpoint: string;
+}
+
+export function clusterRpOf(cluster: Cluster): string {
+  return cluster.type === "managedClusters" ? "Microsoft.ContainerService" : "Microsoft.Kubernetes";
+}
+
+export function clusterIdOf(cluster: Cluster): string {
+  return (
+    `/subscriptions/${cluster.subscriptionId}/resourceGroups/${cluster.resourceGroup}` +
+    `/providers/${clusterRpOf(cluster)}/${cluster.type}/${cluster.name}`
+  );
+}
+
+export function createArm(
+  credential: TokenCredential,
+  cluster: Cluster,
+  endpoint: string,
+  policies: readonly PipelinePolicy[] = [],
+): Arm {
+  const client = new SourceControlConfigurationClient(credential, cluster.subscriptionId, {
+    endpoint,
+    credentialScopes: [`${endpoint.replace(/\/$/, "")}/.default`],
+    retryOptions: { maxRetries: 5, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 },
+    additionalPolicies: policies.map((policy) => ({ policy, position: "perRetry" as const })),
+  });
+  return { client, cluster, clusterRp: clusterRpOf(cluster), clusterId: clusterIdOf(cluster), endpoint };
+}
+
+export interface ArmResponse<T> {
+  readonly status: number;
+  readonly body: T | undefined;
+}
+
+/** A plain ARM call through the SDK's pipeline (auth, retries, throttling, logging). */
+export async function armRequest<T>(
+  arm: Arm,
+  method: "GET" | "POST",
+  path: string,
+  apiVersion: string,
+): Promise<ArmResponse<T>> {
+  const url = `${arm.endpoint.replace(/\/$/, "")}${path}?api-version=${apiVersion}`;
+  const response = await arm.client.sendRequest(createPipelineRequest({ url, method }));
+  const body = response.bodyAsText ? (JSON.parse(response.bodyAsText) as T) : undefined;
+  if (response.status >= 400) {
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw Object.assign(new Error(error?.message ?? `ARM answered ${response.status} for ${method} ${path}`), {
+      statusCode: response.status,
+      code: error?.code,
+    });
+  }
+  return { status: response.status, body };
+}
+
+/** Turns ARM's common refusals into errors that name the fix; other errors pass through unchanged. */
+export function explainArmError(error: unknown, arm: Arm, action: string): unknown {
+  const code = armCodeOf(error);
+  const scope = arm.clusterId;
+  if (code === "AuthorizationFailed" || code === "LinkedAuthorizationFailed") {
+    return new ActionError("azure-role-missing", {
+      title: "Azure role missing",
+      message:
+        `The Azure identity may not ${action}: ${messageOf(error)}\n` +
+        `Grant it the "Kubernetes Extension Contributor" role on the cluster (and "Reader" on it for the preflight):\n` +
+        `  az role assignment create --assignee <client-id> --role "Kubernetes Extension Contributor" --scope ${scope}`,
+      cause: error,
+    });
+  }
+  if (code === "MissingSubscriptionRegistration") {
+    const namespace = /namespace '([^']+)'/.exec(messageOf(error))?.[1] ?? "Microsoft.KubernetesConfiguration";
+    return new ActionError("provider-not-registered", {
+      title: "Resource provider not registered",
+      message:
+        `The subscription is not registered for ${namespace}. Run once (needs */register/action on the subscription):\n` +
+        `  az provider register --namespace ${namespace} --subscription ${arm.cluster.subscriptionId} --wait\n` +
+        `or let this action do it with \`register-providers: true\` and a role that may register providers.`,
+      cause: error,
+    });
+  }
+  if (code === "InvalidAuthenticationToken" || code === "ExpiredAuthenticationToken") {
+    return new ActionError("azure-sign-in", {
+      title: "Azure rejected the access token",
+      message: `Azure Resource Manager rejected the access token while trying to ${action}: ${messageOf(error)}`,
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -1,0 +1,74 @@
+// Azure sign-in with the workflow's GitHub OIDC token (federated credential; no client secret).
+import * as core from "@actions/core";
+import { ClientAssertionCredential, type TokenCredential } from "@azure/identity";
+import type { Azure } from "./settings.ts";
+import { ActionError } from "./errors.ts";
+
+export interface OidcClaims {
+  readonly iss?: string;
+  readonly sub?: string;
+  readonly aud?: string | string[];
+  readonly job_workflow_ref?: string;
+  readonly exp?: number;
+}
+
+/** Reads the claims of a JWT without verifying it (for messages only). */
+export function decodeClaims(jwt: string): OidcClaims {
+  const payload = jwt.split(".")[1];
+  if (!payload) return {};
+  try {
+    return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as OidcClaims;
+  } catch {
+    return {};
+  }
+}
+
+export interface GitHubAssertion {
+  /** Returns a GitHub OIDC token, fetched again only shortly before the cached one expires. */
+  readonly get: () => Promise<string>;
+  /** Claims of the last token fetched, for error messages. */
+  readonly claims: () => OidcClaims | undefined;
+}
+
+const REFRESH_MARGIN_SECONDS = 60;
+
+export function githubAssertion(audience: string, now: () => number = Date.now): GitHubAssertion {
+  let cached: { token: string; claims: OidcClaims } | undefined;
+  let pending: Promise<string> | undefined;
+  const fresh = (): boolean =>
+    cached !== undefined && (cached.claims.exp ?? 0) - REFRESH_MARGIN_SECONDS > now() / 1000;
+  const fetchToken = async (): Promise<string> => {
+    let token: string;
+    try {
+      token = await core.getIDToken(audience);
+    } catch (error) {
+      throw new ActionError("oidc-permission", {
+        title: "No GitHub OIDC token",
+        message:
+          "Could not get the workflow's OIDC token. Add `permissions: id-token: write` to the job (or workflow) that runs this action; " +
+          "for pull requests from forks GitHub never issues one.",
+        cause: error,
+      });
+    }
+    cached = { token, claims: decodeClaims(token) };
+    return token;
+  };
+  return {
+    get: async () => {
+      if (fresh() && cached) return cached.token;
+      pending ??= fetchToken().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+    claims: () => cached?.claims,
+  };
+}
+
+export function createCredential(azure: Azure, assertion: GitHubAssertion): TokenCredential {
+  return new ClientAssertionCredential(azure.tenantId, azure.clientId, assertion.get, {
+    authorityHost: azure.authorityHost,
+    disableInstanceDiscovery: azure.customAuthority,
+    retryOptions: { maxRetries: 4, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+  });
+}

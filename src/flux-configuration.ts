@@ -1,0 +1,201 @@
+// The fluxConfiguration resource: read, create (PUT with the protected key), patch only what differs,
+// delete; and the wait until Flux has fetched the expected commit and every kustomization is healthy.
+import type { FluxConfiguration, FluxConfigurationPatch, ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
+import type { Arm } from "./arm.ts";
+import { explainArmError } from "./arm.ts";
+import { ActionError, armCodeOf, messageOf, statusOf } from "./errors.ts";
+import { formatElapsed, sleep, startProgress } from "./progress.ts";
+
+const POLL_MS = 1000;
+
+export async function getConfiguration(arm: Arm, name: string): Promise<FluxConfiguration | undefined> {
+  const { resourceGroup, name: cluster, type } = arm.cluster;
+  try {
+    return await arm.client.fluxConfigurations.get(resourceGroup, arm.clusterRp, type, cluster, name);
+  } catch (error) {
+    if (statusOf(error) === 404 || armCodeOf(error) === "ResourceNotFound") return undefined;
+    throw explainArmError(error, arm, "read the flux configuration");
+  }
+}
+
+function protectedSettings(privateKey: string): Record<string, string> {
+  return { sshPrivateKey: Buffer.from(privateKey, "utf8").toString("base64") };
+}
+
+async function finish(arm: Arm, action: string, begin: () => Promise<{ pollUntilDone(): Promise<FluxConfiguration> }>, intervalMs: number): Promise<FluxConfiguration> {
+  const progress = startProgress("flux configuration", "waiting for Succeeded", intervalMs);
+  progress.update(action === "create" ? "Creating" : "Updating");
+  try {
+    const poller = await begin().catch((error: unknown) => {
+      throw explainArmError(error, arm, `${action} the flux configuration`);
+    });
+    const result = await poller.pollUntilDone();
+    progress.update(result.provisioningState ?? "Succeeded");
+    return result;
+  } catch (error) {
+    if (error instanceof ActionError) throw error;
+    throw new ActionError("configuration-failed", {
+      title: "Flux configuration failed",
+      message: `Azure could not ${action} the flux configuration: ${messageOf(error)}`,
+      cause: error,
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+export async function createConfiguration(arm: Arm, name: string, body: FluxConfiguration, privateKey: string, intervalMs: number): Promise<FluxConfiguration> {
+  const { resourceGroup, name: cluster, type } = arm.cluster;
+  const withKey: FluxConfiguration = { ...body, configurationProtectedSettings: protectedSettings(privateKey) };
+  return finish(arm, "create", () =>
+    arm.client.fluxConfigurations.beginCreateOrUpdate(resourceGroup, arm.clusterRp, type, cluster, name, withKey, { updateIntervalInMs: POLL_MS }),
+  intervalMs);
+}
+
+/** PATCHes only what differs; protected settings only when the key changes (they replace the whole map). */
+export async function patchConfiguration(
+  arm: Arm,
+  name: string,
+  patch: FluxConfigurationPatch,
+  privateKey: string | undefined,
+  intervalMs: number,
+): Promise<FluxConfiguration> {
+  const { resourceGroup, name: cluster, type } = arm.cluster;
+  const body: FluxConfigurationPatch = privateKey ? { ...patch, configurationProtectedSettings: protectedSettings(privateKey) } : patch;
+  return finish(arm, "update", () =>
+    arm.client.fluxConfigurations.beginUpdate(resourceGroup, arm.clusterRp, type, cluster, name, body, { updateIntervalInMs: POLL_MS }),
+  intervalMs);
+}
+
+export async function deleteConfiguration(arm: Arm, name: string, force: boolean): Promise<void> {
+  const { resourceGroup, name: cluster, type } = arm.cluster;
+  try {
+    const poller = await arm.client.fluxConfigurations.beginDelete(resourceGroup, arm.clusterRp, type, cluster, name, {
+      forceDelete: force,
+      updateIntervalInMs: POLL_MS,
+    });
+    await poller.pollUntilDone();
+  } catch (error) {
+    if (statusOf(error) === 404) return;
+    throw explainArmError(error, arm, "delete the flux configuration");
+  }
+}
+
+/** The commit in `sourceSyncedCommitId`: "main/<sha>" (older agents) or "main@sha1:<sha>" (Flux 2). */
+export function syncedSha(configuration: FluxConfiguration): string | undefined {
+  return /([0-9a-f]{40}|[0-9a-f]{64})$/.exec(configuration.sourceSyncedCommitId ?? "")?.[1];
+}
+
+export function readyMessage(status: ObjectStatusDefinition): string {
+  const ready = status.statusConditions?.find((c) => c.type === "Ready") ?? status.statusConditions?.[0];
+  return ready?.message ?? status.complianceState ?? "";
+}
+
+/** One line about each Flux object, e.g. "GitRepository flux-system: Compliant". */
+export function describeStatuses(configuration: FluxConfiguration): string {
+  return (configuration.statuses ?? [])
+    .map((s) => `${s.kind ?? "object"} ${s.name ?? "?"}: ${s.complianceState ?? "Unknown"}`)
+    .join(", ");
+}
+
+function failingStatus(configuration: FluxConfiguration): ObjectStatusDefinition | undefined {
+  return (configuration.statuses ?? []).find((s) => s.complianceState === "Non-Compliant");
+}
+
+/** Turns a Non-Compliant source or kustomization into the error that names its fix. */
+export function reconciliationError(configuration: FluxConfiguration, repository: string, timedOut: boolean): ActionError {
+  const failing = failingStatus(configuration);
+  const detail = failing ? `${failing.kind} ${failing.name}: ${readyMessage(failing)}` : configuration.errorMessage || `complianceState ${configuration.complianceState ?? "Unknown"}`;
+  if (/Host key verification failed|knownhosts|host key mismatch|REMOTE HOST IDENTIFICATION/i.test(detail)) {
+    return new ActionError("source-host-key", {
+      title: "Git host key not trusted",
+      message: `Flux could not verify the git host's SSH key: ${detail}\nThe known hosts sent were verified against the host's published fingerprints; check ssh-host / ssh-host-fingerprints, or whether a proxy intercepts SSH.`,
+    });
+  }
+  if (/Permission denied \(publickey\)|unable to authenticate|Repository not found|could not read from remote/i.test(detail)) {
+    return new ActionError("source-permission-denied", {
+      title: "Git host refused the deploy key",
+      message: `Flux could not fetch ${repository} with the deploy key: ${detail}\nCheck that the deploy key is still on the repository and enabled (organisation policy can disable deploy keys), then re-run.`,
+    });
+  }
+  if (/path not found|no such file or directory/i.test(detail)) {
+    return new ActionError("kustomization-path-not-found", {
+      title: "Kustomization path not found",
+      message: `A kustomization points at a path that is not in ${repository}: ${detail}\nFix \`path\` / \`kustomizations\` (paths are relative to the repository root) or push that folder.`,
+    });
+  }
+  return new ActionError(timedOut ? "wait-timeout" : "configuration-failed", {
+    title: timedOut ? "Timed out waiting for Flux" : "Flux reconciliation failed",
+    message: `${timedOut ? "wait-timeout reached before Flux was healthy" : "Flux reports the configuration Non-Compliant"}: ${detail}`,
+  });
+}
+
+export interface WaitResult {
+  readonly configuration: FluxConfiguration;
+  /** True once the GitRepository was Ready after our write: the key works. */
+  readonly sourceFetched: boolean;
+}
+
+export interface WaitOptions {
+  readonly expectedSha: string | undefined;
+  /** Only reports made after this time count (ms since epoch). */
+  readonly since: number;
+  readonly deadline: number;
+  readonly intervalMs: number;
+  readonly repository: string;
+  readonly label?: string;
+}
+
+function summariseState(configuration: FluxConfiguration): string {
+  const source = configuration.sourceSyncedCommitId ? `source fetched ${configuration.sourceSyncedCommitId.replace(/([0-9a-f]{7})[0-9a-f]+$/, "$1")}` : "source not fetched yet";
+  const kustomizations = (configuration.statuses ?? [])
+    .filter((s) => s.kind === "Kustomization")
+    .map((s) => `kustomization ${s.name}: ${s.complianceState}`);
+  return [configuration.complianceState ?? "Unknown", source, ...kustomizations].join(", ");
+}
+
+/** Polls until Compliant at the expected commit; fails fast on a Non-Compliant state reported twice after our write. */
+export async function waitForReconciliation(arm: Arm, name: string, options: WaitOptions): Promise<WaitResult> {
+  const waitingFor = options.expectedSha ? `waiting for Compliant at ${options.expectedSha.slice(0, 7)}` : "waiting for Compliant";
+  const progress = startProgress(options.label ?? "reconciliation", waitingFor, options.intervalMs);
+  let sourceFetched = false;
+  let nonCompliantReports = new Set<string>();
+  let last: FluxConfiguration | undefined;
+  const started = Date.now();
+  try {
+    for (;;) {
+      const configuration = (await getConfiguration(arm, name)) ?? {};
+      last = configuration;
+      progress.update(summariseState(configuration));
+      const reportedAt = configuration.statusUpdatedAt ? new Date(configuration.statusUpdatedAt).getTime() : 0;
+      const fresh = reportedAt >= options.since;
+      const git = (configuration.statuses ?? []).find((s) => s.kind === "GitRepository");
+      if (fresh && git?.complianceState === "Compliant") sourceFetched = true;
+      const atCommit = !options.expectedSha || syncedSha(configuration) === options.expectedSha;
+      const allCompliant = (configuration.statuses ?? []).every((s) => s.complianceState === "Compliant");
+      if (fresh && configuration.complianceState === "Compliant" && atCommit && allCompliant) {
+        return { configuration, sourceFetched: true };
+      }
+      if (fresh && configuration.complianceState === "Non-Compliant") {
+        nonCompliantReports.add(String(reportedAt));
+        if (nonCompliantReports.size >= 2) throw reconciliationError(configuration, options.repository, false);
+      } else {
+        nonCompliantReports = new Set();
+      }
+      if (Date.now() > options.deadline) {
+        const error = reconciliationError(configuration, options.repository, true);
+        throw new ActionError(error.code === "configuration-failed" ? "wait-timeout" : error.code, {
+          title: error.code === "configuration-failed" ? "Timed out waiting for Flux" : error.title,
+          message: `Waited ${formatElapsed(Date.now() - started)} (wait-timeout). Last state: ${summariseState(configuration)}.\n${error.message}`,
+        });
+      }
+      // Poll at about a tenth of the time waited so far: fast at first, gentle on long waits.
+      await sleep(Math.min(Math.max(POLL_MS / 2, (Date.now() - started) / 10), 10_000));
+    }
+  } catch (error) {
+    if (error instanceof ActionError) Object.assign(error, { sourceFetched, last });
+    throw error;
+  } finally {
+    progress.stop();
+  }
+}

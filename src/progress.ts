@@ -1,0 +1,41 @@
+// Progress lines during long waits: one on every change of state and a heartbeat at a steady cadence,
+// so a five-minute extension install never looks hung, and a fast path prints almost nothing.
+import * as core from "@actions/core";
+
+export interface Progress {
+  /** Reports the current state; prints when it differs from the last one printed. */
+  readonly update: (state: string) => void;
+  readonly stop: () => void;
+}
+
+export function formatElapsed(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes}m${String(seconds % 60).padStart(2, "0")}s` : `${seconds}s`;
+}
+
+export function startProgress(label: string, waitingFor: string, intervalMs: number, log: (line: string) => void = core.info): Progress {
+  const started = Date.now();
+  let state = "";
+  let printed = "";
+  const print = (): void => {
+    log(`${label}: ${state} (${formatElapsed(Date.now() - started)}) — ${waitingFor}`);
+    printed = state;
+  };
+  const timer = setInterval(() => {
+    if (state) print();
+  }, intervalMs);
+  timer.unref();
+  return {
+    update: (next) => {
+      state = next;
+      if (next !== printed) print();
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Waits `ms`, or less when the signal aborts. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
