@@ -30,7 +30,8 @@ export function git(args: readonly string[], options: { gitDir?: string; input?:
       if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
       else reject(new Error(`git ${args[0] ?? ""} failed: ${Buffer.concat(err).toString("utf8").trim()}`));
     });
-    child.stdin.end(options.input ?? "");
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input);
   });
 }
 
