@@ -115,4 +115,6 @@ export interface Settings {
   readonly wait: boolean;
   readonly waitTimeoutMs: number;
   readonly privateKeySecret: SealedSecret | undefined;
+  /** Non-fatal advice found while reading the inputs (e.g. read-write: true); main logs each with core.warning. */
+  readonly warnings: readonly string[];
 }
