@@ -1,0 +1,188 @@
+// The Azure half of the local cloud: Actions OIDC token service, Entra ID and ARM (clusters, providers,
+// Microsoft.KubernetesConfiguration) over HTTPS, plus a Flux agent that fetches with real git over SSH.
+import { createServer } from "node:https";
+import type { Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { createService } from "../http.ts";
+import type { Route, Traffic } from "../http.ts";
+import { armRoutes, clusterId } from "./arm.ts";
+import { createArmState, DEFAULT_DELAYS } from "./arm-state.ts";
+import type { ArmState, AzureDelays, Cluster, DeleteRequest, PodIdentityException, ResourceKind, StoredResource } from "./arm-state.ts";
+import { createEntraState, entraRoutes } from "./entra.ts";
+import type { FederatedCredential } from "./entra.ts";
+import { agentView, applyReport } from "./flux-bridge.ts";
+import { createFluxAgent } from "./flux-agent.ts";
+import { createSigningKey } from "./jwt.ts";
+import { kubernetesConfigurationRoutes } from "./kubernetes-configuration.ts";
+import { createOidcState, oidcRoutes } from "./oidc.ts";
+import type { RoleAssignment, RoleDefinition } from "./rbac.ts";
+
+export type { AzureDelays, DeleteRequest, FederatedCredential, RoleDefinition, StoredResource };
+export { BUILT_IN_ROLES } from "./rbac.ts";
+
+export interface AzureOptions {
+  readonly traffic: Traffic;
+  readonly tls: { readonly cert: string; readonly key: string };
+  readonly delays?: Partial<AzureDelays>;
+  /** Page size of extension / flux configuration lists (default 10). */
+  readonly listPageSize?: number;
+}
+
+export interface ClusterSpec {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly type: "managedClusters" | "connectedClusters";
+  readonly location?: string;
+  readonly podIdentity?: { readonly enabled: boolean; readonly exceptions?: readonly PodIdentityException[] };
+}
+
+/** A stored resource as the RP holds it, protected settings included. */
+export interface RawResource {
+  readonly id: string;
+  readonly name: string;
+  readonly identity: Record<string, unknown> | undefined;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly configurationProtectedSettings: Readonly<Record<string, string>>;
+}
+
+export interface AzureCloud {
+  readonly oidc: {
+    /** ACTIONS_ID_TOKEN_REQUEST_URL: already ends in `?api-version=2.0`. */
+    readonly requestUrl: string;
+    /** ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    readonly requestToken: string;
+    /** `iss` of the ID tokens (the service's own origin). */
+    readonly issuer: string;
+    /** How many ID tokens were issued so far. */
+    readonly issued: () => number;
+  };
+  readonly authorityHost: string;
+  readonly armEndpoint: string;
+  readonly addFederatedCredential: (credential: FederatedCredential) => void;
+  readonly setOidcSubject: (subject: string) => void;
+  /** Extra or overriding ID token claims. */
+  readonly setOidcClaims: (claims: Record<string, unknown>) => void;
+  /** Lifetime of ID tokens (exp - iat), seconds; 0 makes them expired on arrival. Default 300. */
+  readonly setTokenLifetime: (seconds: number) => void;
+  /** expires_in of Entra access tokens, seconds. Default 3599. */
+  readonly setAccessTokenLifetime: (seconds: number) => void;
+  /** How many access tokens Entra issued so far. */
+  readonly accessTokensIssued: () => number;
+  readonly addResourceGroup: (subscriptionId: string, resourceGroup: string) => void;
+  /** Adds a cluster (and its subscription and resource group); returns its resource id. */
+  readonly addCluster: (cluster: ClusterSpec) => string;
+  readonly grantRole: (assignment: { readonly principalId?: string; readonly clientId?: string; readonly scope: string; readonly role: string | RoleDefinition }) => void;
+  readonly setProviderState: (subscriptionId: string, namespace: string, state: string) => void;
+  readonly setDelays: (delays: Partial<AzureDelays>) => void;
+  readonly failNextOperation: (kind: ResourceKind, message: string) => void;
+  readonly getExtension: (clusterResourceId: string, name: string) => RawResource | undefined;
+  readonly getFluxConfiguration: (clusterResourceId: string, name: string) => RawResource | undefined;
+  /** Every DELETE seen on extensions / flux configurations, with its forceDelete flag. */
+  readonly deletions: () => readonly DeleteRequest[];
+  /** Runs the Flux agent for every flux configuration now and waits until it is idle. */
+  readonly reconcileNow: () => Promise<void>;
+  readonly close: () => Promise<void>;
+}
+
+async function listen(routes: Route[], name: string, options: AzureOptions, errorBody: (status: number, message: string) => unknown): Promise<{ server: Server; origin: string }> {
+  const server = createServer({ cert: options.tls.cert, key: options.tls.key }, createService({ name, routes, traffic: options.traffic, errorBody }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, origin: `https://localhost:${(server.address() as AddressInfo).port}` };
+}
+
+function raw(resource: StoredResource | undefined): RawResource | undefined {
+  return resource && {
+    id: resource.id, name: resource.name, identity: resource.identity,
+    properties: structuredClone(resource.properties), configurationProtectedSettings: { ...resource.protectedSettings },
+  };
+}
+
+function childId(state: ArmState, clusterResourceId: string, collection: string, name: string): StoredResource | undefined {
+  return state.resources.get(`${clusterResourceId}/providers/Microsoft.KubernetesConfiguration/${collection}/${name}`.toLowerCase());
+}
+
+export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
+  const key = createSigningKey();
+  const oidc = createOidcState(key);
+  const entra = createEntraState({ issuer: () => oidc.issuer, key });
+  const arm = createArmState(entra, { ...DEFAULT_DELAYS, ...options.delays });
+  arm.listPageSize = options.listPageSize ?? 10;
+  const fluxIds = (): string[] => [...arm.resources.values()].filter((r) => r.kind === "fluxConfiguration").map((r) => r.id);
+  const agent = createFluxAgent({
+    view: (id) => agentView(arm, id),
+    report: (id, generation, report) => applyReport(arm, id, generation, report),
+    ids: fluxIds,
+    delays: () => arm.delays,
+  });
+  const hooks = {
+    fluxChanged: (id: string) => agent.schedule(id),
+    extensionChanged: (cluster: string) => {
+      for (const id of fluxIds()) if (arm.resources.get(id.toLowerCase())?.clusterId === cluster) agent.schedule(id);
+    },
+  };
+  const plainError = (_status: number, message: string): unknown => ({ message });
+  const aadError = (status: number, message: string): unknown => ({ error: status === 429 ? "temporarily_unavailable" : "server_error", error_description: message, error_codes: [] });
+  const armErrorBody = (status: number, message: string): unknown => ({ error: { code: status === 429 ? "TooManyRequests" : status >= 500 ? "InternalServerError" : "Error", message } });
+  const oidcServer = await listen(oidcRoutes(oidc), "oidc", options, plainError);
+  const entraServer = await listen(entraRoutes(entra), "entra", options, aadError);
+  const armServer = await listen([...armRoutes(arm), ...kubernetesConfigurationRoutes(arm, hooks)], "arm", options, armErrorBody);
+  oidc.issuer = oidcServer.origin;
+  entra.origin = entraServer.origin;
+  arm.origin = armServer.origin;
+
+  const addResourceGroup = (subscriptionId: string, resourceGroup: string): void => {
+    arm.subscriptions.add(subscriptionId.toLowerCase());
+    arm.resourceGroups.add(`/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}`.toLowerCase());
+  };
+  return {
+    oidc: { requestUrl: `${oidcServer.origin}${oidc.tokenPath}?api-version=2.0`, requestToken: oidc.requestToken, issuer: oidcServer.origin, issued: () => oidc.issued },
+    authorityHost: entraServer.origin,
+    armEndpoint: armServer.origin,
+    addFederatedCredential: (credential) => void entra.credentials.push(credential),
+    setOidcSubject: (subject) => void (oidc.subject = subject),
+    setOidcClaims: (claims) => void (oidc.claims = { ...claims }),
+    setTokenLifetime: (seconds) => void (oidc.lifetimeSeconds = seconds),
+    setAccessTokenLifetime: (seconds) => void (entra.accessTokenLifetimeSeconds = seconds),
+    accessTokensIssued: () => entra.tokensIssued,
+    addResourceGroup,
+    addCluster: (spec) => {
+      addResourceGroup(spec.subscriptionId, spec.resourceGroup);
+      const id = clusterId(spec.subscriptionId, spec.resourceGroup, spec.type, spec.name);
+      const cluster: Cluster = { ...spec, id, location: spec.location ?? "westeurope" };
+      arm.clusters.set(id.toLowerCase(), cluster);
+      return id;
+    },
+    grantRole: ({ principalId, clientId, scope, role }) => {
+      const assignment: RoleAssignment = { principalId: principalId ?? clientId ?? "", scope, role };
+      arm.assignments.push(assignment);
+    },
+    setProviderState: (subscriptionId, namespace, state) => {
+      arm.subscriptions.add(subscriptionId.toLowerCase());
+      arm.providers.set(`${subscriptionId}/${namespace}`.toLowerCase(), state);
+    },
+    setDelays: (delays) => void (arm.delays = { ...arm.delays, ...delays }),
+    failNextOperation: (kind, message) => {
+      const queue = arm.failNext.get(kind) ?? [];
+      queue.push(message);
+      arm.failNext.set(kind, queue);
+    },
+    getExtension: (cluster, name) => raw(childId(arm, cluster, "extensions", name)),
+    getFluxConfiguration: (cluster, name) => raw(childId(arm, cluster, "fluxConfigurations", name)),
+    deletions: () => [...arm.deletions],
+    reconcileNow: async () => {
+      for (const id of fluxIds()) agent.schedule(id);
+      await agent.idle();
+    },
+    close: async () => {
+      agent.stop();
+      for (const timer of arm.timers) clearTimeout(timer);
+      arm.timers.clear();
+      await agent.idle();
+      await Promise.all([oidcServer.server, entraServer.server, armServer.server].map((server) => new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })));
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// Stand-in for the GitHub Actions OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN).
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Request, Response, Route } from "../http.ts";
+import { jwks, signJwt } from "./jwt.ts";
+import type { Claims, SigningKey } from "./jwt.ts";
+
+export interface OidcState {
+  readonly key: SigningKey;
+  /** Bearer value the job must present (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
+  readonly requestToken: string;
+  /** Path of the token endpoint, without query. */
+  readonly tokenPath: string;
+  issuer: string;
+  /** Seconds between iat and exp; 0 makes tokens that are already expired. */
+  lifetimeSeconds: number;
+  subject: string;
+  /** Extra or overriding claims (repository, ref, job_workflow_ref ...). */
+  claims: Record<string, unknown>;
+  issued: number;
+}
+
+export function createOidcState(key: SigningKey): OidcState {
+  const plan = randomUUID();
+  return {
+    key,
+    requestToken: randomBytes(24).toString("base64url"),
+    tokenPath: `/_apis/distributedtask/hubs/Actions/plans/${plan}/jobs/${randomUUID()}/idtoken`,
+    issuer: "",
+    lifetimeSeconds: 300,
+    subject: "repo:octo-org/fleet:ref:refs/heads/main",
+    claims: {},
+    issued: 0,
+  };
+}
+
+/** Claims GitHub puts in an ID token, derived from the subject when it has the `repo:OWNER/REPO:ref:REF` form. */
+export function idTokenClaims(state: OidcState, audience: string, nowMs: number): Claims {
+  const iat = Math.floor(nowMs / 1000);
+  const match = /^repo:([^/:]+)\/([^:]+):ref:(.+)$/.exec(state.subject);
+  const owner = match?.[1] ?? "octo-org";
+  const repository = `${owner}/${match?.[2] ?? "fleet"}`;
+  const ref = match?.[3] ?? "refs/heads/main";
+  return {
+    jti: randomUUID(),
+    sub: state.subject,
+    aud: audience,
+    ref,
+    sha: "0000000000000000000000000000000000000000",
+    repository,
+    repository_owner: owner,
+    run_id: "1",
+    run_number: "1",
+    run_attempt: "1",
+    actor: owner,
+    workflow: "bootstrap",
+    event_name: "push",
+    ref_type: ref.startsWith("refs/tags/") ? "tag" : "branch",
+    job_workflow_ref: `${repository}/.github/workflows/bootstrap.yml@${ref}`,
+    runner_environment: "github-hosted",
+    iss: state.issuer,
+    nbf: iat - 600,
+    iat,
+    exp: iat + state.lifetimeSeconds,
+    ...state.claims,
+  };
+}
+
+function issueToken(state: OidcState, request: Request): Response {
+  if (request.headers.authorization !== `Bearer ${state.requestToken}`) {
+    return { status: 401, body: { message: "Unauthorized: missing or invalid runtime token" } };
+  }
+  if (request.url.searchParams.get("api-version") !== "2.0") {
+    return { status: 400, body: { message: "api-version 2.0 is required" } };
+  }
+  const owner = /^repo:([^/:]+)/.exec(state.subject)?.[1] ?? "octo-org";
+  const audience = request.url.searchParams.get("audience") || `https://github.com/${owner}`;
+  state.issued += 1;
+  return { status: 200, body: { count: 1, value: signJwt(state.key, idTokenClaims(state, audience, Date.now())) } };
+}
+
+export function oidcRoutes(state: OidcState): Route[] {
+  return [
+    { method: "GET", pattern: new RegExp(`^${state.tokenPath}$`), handler: (r) => issueToken(state, r) },
+    {
+      method: "GET",
+      pattern: /^\/\.well-known\/openid-configuration$/,
+      handler: () => ({
+        status: 200,
+        body: {
+          issuer: state.issuer,
+          jwks_uri: `${state.issuer}/.well-known/jwks`,
+          subject_types_supported: ["public", "pairwise"],
+          response_types_supported: ["id_token"],
+          claims_supported: ["sub", "aud", "exp", "iat", "iss", "jti", "nbf", "ref", "repository", "job_workflow_ref"],
+          id_token_signing_alg_values_supported: ["RS256"],
+          scopes_supported: ["openid"],
+        },
+      }),
+    },
+    { method: "GET", pattern: /^\/\.well-known\/jwks$/, handler: () => ({ status: 200, body: jwks(state.key) }) },
+  ];
+}
