@@ -5,6 +5,7 @@ import type { Arm } from "./arm.ts";
 import { explainArmError } from "./arm.ts";
 import { ActionError, armCodeOf, messageOf, statusOf } from "./errors.ts";
 import { formatElapsed, sleep, startProgress } from "./progress.ts";
+import { statusesOf } from "./report.ts";
 
 const POLL_MS = 1000;
 
@@ -93,13 +94,13 @@ export function readyMessage(status: ObjectStatusDefinition): string {
 
 /** One line about each Flux object, e.g. "GitRepository flux-system: Compliant". */
 export function describeStatuses(configuration: FluxConfiguration): string {
-  return (configuration.statuses ?? [])
+  return statusesOf(configuration)
     .map((s) => `${s.kind ?? "object"} ${s.name ?? "?"}: ${s.complianceState ?? "Unknown"}`)
     .join(", ");
 }
 
 function failingStatus(configuration: FluxConfiguration): ObjectStatusDefinition | undefined {
-  return (configuration.statuses ?? []).find((s) => s.complianceState === "Non-Compliant");
+  return statusesOf(configuration).find((s) => s.complianceState === "Non-Compliant");
 }
 
 /** Turns a Non-Compliant source or kustomization into the error that names its fix. */
@@ -148,7 +149,7 @@ export interface WaitOptions {
 
 function summariseState(configuration: FluxConfiguration): string {
   const source = configuration.sourceSyncedCommitId ? `source fetched ${configuration.sourceSyncedCommitId.replace(/([0-9a-f]{7})[0-9a-f]+$/, "$1")}` : "source not fetched yet";
-  const kustomizations = (configuration.statuses ?? [])
+  const kustomizations = statusesOf(configuration)
     .filter((s) => s.kind === "Kustomization")
     .map((s) => `kustomization ${s.name}: ${s.complianceState}`);
   return [configuration.complianceState ?? "Unknown", source, ...kustomizations].join(", ");
@@ -169,10 +170,10 @@ export async function waitForReconciliation(arm: Arm, name: string, options: Wai
       progress.update(summariseState(configuration));
       const reportedAt = configuration.statusUpdatedAt ? new Date(configuration.statusUpdatedAt).getTime() : 0;
       const fresh = reportedAt >= options.since;
-      const git = (configuration.statuses ?? []).find((s) => s.kind === "GitRepository");
+      const git = statusesOf(configuration).find((s) => s.kind === "GitRepository");
       if (fresh && git?.complianceState === "Compliant") sourceFetched = true;
       const atCommit = !options.expectedSha || syncedSha(configuration) === options.expectedSha;
-      const allCompliant = (configuration.statuses ?? []).every((s) => s.complianceState === "Compliant");
+      const allCompliant = statusesOf(configuration).every((s) => s.complianceState === "Compliant");
       if (fresh && configuration.complianceState === "Compliant" && atCommit && allCompliant) {
         return { configuration, sourceFetched: true };
       }

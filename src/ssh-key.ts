@@ -29,6 +29,7 @@ const CURVE: Readonly<Record<string, { readonly node: string; readonly pointByte
   nistp384: { node: "P-384", pointBytes: 97 },
   nistp521: { node: "P-521", pointBytes: 133 },
 };
+const SUPPORTED: ReadonlySet<string> = new Set(Object.values(SSH_NAME));
 const BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
 const END = "-----END OPENSSH PRIVATE KEY-----";
 const MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
@@ -147,6 +148,7 @@ export function parsePublicKey(line: string): { type: string; blob: Buffer; comm
   const match = /^(\S+)\s+(\S+)(?:\s+(.*))?$/.exec(line.trim());
   if (match === null) throw new Error("not an SSH public key: expected \"<key-type> <base64-key> [comment]\"");
   const [, type = "", data = "", comment = ""] = match;
+  if (!SUPPORTED.has(type)) throw new Error(`unsupported key type ${JSON.stringify(type)} (expected ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa)`);
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data) || data.length % 4 !== 0) throw new Error(`the ${type} key is not valid base64`);
   const blob = Buffer.from(data, "base64");
   if (blob.toString("base64") !== data) throw new Error(`the ${type} key is not canonical base64`);

@@ -1,0 +1,92 @@
+// Turns the run's report into the step outputs and a job summary a platform engineer reads in five seconds.
+import * as core from "@actions/core";
+import type { Report, Change } from "./report.ts";
+import { changed } from "./report.ts";
+
+const ICON: Record<Report["outcome"], string> = { succeeded: "✅", failed: "❌", planned: "📝", skipped: "⏭️" };
+
+function escape(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+function shortSha(commit: string | undefined): string {
+  return commit ? commit.replace(/([0-9a-f]{7})[0-9a-f]{33,57}$/, "$1") : "—";
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.map(escape).join(" | ")} |`;
+}
+
+function changesText(changes: readonly { field: string }[]): string {
+  return changes.length > 0 ? changes.map((c) => c.field).join(", ") : "";
+}
+
+export function renderSummary(report: Report): string {
+  const lines: string[] = [];
+  const verb = report.mode === "plan" ? "plan" : report.mode;
+  lines.push(`## ${ICON[report.outcome]} Flux ${verb}: ${report.cluster.name} — ${report.headline}`, "");
+  const items: [string, string, Change | undefined, string][] = [];
+  if (report.extension) {
+    items.push(["Flux extension", `${report.extension.name}${report.extension.version ? ` ${report.extension.version}` : ""}`, report.extension.change, changesText(report.extension.changes)]);
+  }
+  if (report.configuration) {
+    items.push(["Flux configuration", `${report.cluster.name}/${report.configuration.id?.split("/").pop() ?? ""}`, report.configuration.change, changesText(report.configuration.changes)]);
+  }
+  if (report.deployKey) {
+    items.push(["Deploy key", report.deployKey.title, report.deployKey.change, `${report.deployKey.fingerprint ?? ""} ${report.deployKey.readOnly ? "read-only" : "READ-WRITE"}`.trim()]);
+  }
+  for (const key of report.removedKeys) items.push(["Deploy key", key.title, key.change, "older key of this cluster"]);
+  if (items.length > 0) {
+    lines.push(row(["Item", "Name", "Change", "Detail"]), "| --- | --- | --- | --- |");
+    for (const [item, name, change, detail] of items) lines.push(row([item, name, change ?? "—", detail]));
+    lines.push("");
+  }
+  if (report.configuration) {
+    const c = report.configuration;
+    lines.push(`**Source:** \`${report.repository}\` at \`${shortSha(c.syncedCommit)}\` · **compliance:** ${c.complianceState ?? "—"}`, "");
+    if (c.statuses.length > 0) {
+      lines.push(row(["Flux object", "Kind", "State", "Message"]), "| --- | --- | --- | --- |");
+      for (const s of c.statuses) {
+        const ready = s.statusConditions?.find((x) => x.type === "Ready") ?? s.statusConditions?.[0];
+        lines.push(row([s.name ?? "?", s.kind ?? "?", s.complianceState ?? "Unknown", ready?.message ?? ""]));
+      }
+      lines.push("");
+    }
+  }
+  if (report.hostKeys && report.hostKeys.length > 0) {
+    lines.push("<details><summary>Host keys (verified)</summary>", "", row(["Type", "Fingerprint", "Verified by"]), "| --- | --- | --- |");
+    for (const key of report.hostKeys) {
+      lines.push(row([key.type, key.fingerprint, key.verifiedBy === "meta" ? "GitHub /meta fingerprints" : "pinned ssh-host-fingerprints"]));
+    }
+    lines.push("", "</details>", "");
+  }
+  for (const note of report.notes) lines.push(`> ${note}`, "");
+  if (report.error) {
+    lines.push(`### What went wrong: ${report.error.title}`, "", "```text", report.error.message, "```", "");
+    if (report.error.helpUrl) lines.push(`Next step: see [troubleshooting](${report.error.helpUrl}).`, "");
+  }
+  const links = [`[cluster in the Azure portal](${report.portalUrl})`];
+  if (report.repositoryHtmlUrl) links.push(`[repository deploy keys](${report.repositoryHtmlUrl}/settings/keys)`);
+  lines.push(links.join(" · "), "");
+  return lines.join("\n");
+}
+
+export function setOutputs(report: Report): void {
+  const set = (name: string, value: string | number | undefined): void => {
+    if (value !== undefined && value !== "") core.setOutput(name, String(value));
+  };
+  set("public-key", report.deployKey?.publicKey);
+  set("fingerprint", report.deployKey?.fingerprint);
+  set("deploy-key-id", report.deployKey?.change === "deleted" ? undefined : report.deployKey?.id);
+  set("known-hosts", report.knownHostsText);
+  set("flux-configuration-id", report.configuration?.change === "deleted" ? undefined : report.configuration?.id);
+  set("extension-version", report.extension?.version);
+  set("compliance-state", report.configuration?.complianceState);
+  set("synced-commit", report.configuration?.syncedCommit);
+  core.setOutput("changed", String(changed(report)));
+}
+
+export async function writeSummary(report: Report): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  await core.summary.addRaw(renderSummary(report), true).write();
+}
