@@ -92,31 +92,11 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const bool = (name: string): boolean => readBoolean(report, name, input(name));
   const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => readEnum(report, name, input(name), allowed);
 
-  const mode = oneOf("mode", MODES);
-  const cloud = oneOf("azure-cloud", Object.keys(CLOUDS) as AzureCloudName[]);
-  const cloudDefaults = CLOUDS[cloud] ?? CLOUDS.AzureCloud;
-  const authorityOverride = readOrigin(report, "authority-host", input("authority-host"));
-  const git = readGit(report, input, env);
-  const flux = readFlux(report, input, bool, oneOf);
   const settings: Settings = {
-    mode,
-    cluster: {
-      subscriptionId: readGuid(report, "subscription-id", input("subscription-id") || (env.AZURE_SUBSCRIPTION_ID ?? "").trim(), "AZURE_SUBSCRIPTION_ID", "the subscription's ID (az account show --query id -o tsv)"),
-      resourceGroup: readPattern(report, "resource-group", input("resource-group"), RESOURCE_GROUP, 90, "Resource group names use letters, digits, '_', '-', '.', '(' and ')', up to 90 characters, not ending in '.'", (v) => v.endsWith(".")),
-      name: readPattern(report, "cluster-name", input("cluster-name"), CLUSTER_NAME, 63, "Cluster names use letters, digits, '-' and '_', up to 63 characters, starting and ending with a letter or digit"),
-      type: oneOf("cluster-type", CLUSTER_TYPES),
-    },
-    azure: {
-      clientId: readGuid(report, "client-id", input("client-id") || (env.AZURE_CLIENT_ID ?? "").trim(), "AZURE_CLIENT_ID", "the application (client) ID of the app registration or managed identity with the federated credential"),
-      tenantId: readGuid(report, "tenant-id", input("tenant-id") || (env.AZURE_TENANT_ID ?? "").trim(), "AZURE_TENANT_ID", "the directory (tenant) ID (az account show --query tenantId -o tsv)"),
-      audience: input("audience") || cloudDefaults.audience,
-      cloud,
-      authorityHost: authorityOverride ?? cloudDefaults.authorityHost,
-      armEndpoint: readOrigin(report, "arm-endpoint", input("arm-endpoint")) ?? cloudDefaults.armEndpoint,
-      customAuthority: authorityOverride !== undefined && authorityOverride !== cloudDefaults.authorityHost,
-      registerProviders: bool("register-providers"),
-    },
-    git,
+    mode: oneOf("mode", MODES),
+    cluster: readCluster(report, input, oneOf, env),
+    azure: readAzure(report, input, bool, oneOf, env),
+    git: readGit(report, input, env),
     key: {
       type: oneOf("key-type", KEY_TYPES),
       readWrite: bool("read-write"),
@@ -130,14 +110,14 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       remove: bool("remove-extension"),
       podIdentityCheck: oneOf("pod-identity-check", POD_IDENTITY_CHECKS),
     },
-    flux,
+    flux: readFlux(report, input, bool, oneOf),
     wait: bool("wait"),
     waitTimeoutMs: readDuration(report, "wait-timeout", input("wait-timeout"), WAIT_TIMEOUT, true) ?? 0,
     privateKeySecret: readSealedSecret(report, input("private-key-secret"), input("secret-environment")),
     warnings,
   };
   if (settings.key.readWrite) {
-    report.warn(`read-write: the deploy key gets write access to ${git.owner}/${git.repo}. Flux only reads; keep read-write: false unless image automation must push commits.`);
+    report.warn(`read-write: the deploy key gets write access to ${settings.git.owner}/${settings.git.repo}. Flux only reads; keep read-write: false unless image automation must push commits.`);
   }
   if (problems.length > 0) {
     throw new ActionError("invalid-input", {
@@ -146,6 +126,37 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     });
   }
   return settings;
+}
+
+type Input = (name: string) => string;
+type OneOf = <T extends string>(name: string, allowed: readonly T[]) => T;
+
+function readCluster(report: Report, input: Input, oneOf: OneOf, env: NodeJS.ProcessEnv): Settings["cluster"] {
+  return {
+    subscriptionId: readGuid(report, "subscription-id", input("subscription-id") || (env.AZURE_SUBSCRIPTION_ID ?? "").trim(), "AZURE_SUBSCRIPTION_ID", "the subscription's ID (az account show --query id -o tsv)"),
+    resourceGroup: readPattern(report, "resource-group", input("resource-group"), RESOURCE_GROUP, 90, "Resource group names use letters, digits, '_', '-', '.', '(' and ')', up to 90 characters, not ending in '.'", (v) => v.endsWith(".")),
+    name: readPattern(report, "cluster-name", input("cluster-name"), CLUSTER_NAME, 63, "Cluster names use letters, digits, '-' and '_', up to 63 characters, starting and ending with a letter or digit"),
+    type: oneOf("cluster-type", CLUSTER_TYPES),
+  };
+}
+
+function readAzure(report: Report, input: Input, bool: (name: string) => boolean, oneOf: OneOf, env: NodeJS.ProcessEnv): Settings["azure"] {
+  const clientId = readGuid(report, "client-id", input("client-id") || (env.AZURE_CLIENT_ID ?? "").trim(), "AZURE_CLIENT_ID", "the application (client) ID of the app registration or managed identity with the federated credential");
+  const tenantId = readGuid(report, "tenant-id", input("tenant-id") || (env.AZURE_TENANT_ID ?? "").trim(), "AZURE_TENANT_ID", "the directory (tenant) ID (az account show --query tenantId -o tsv)");
+  const audience = input("audience");
+  const cloud = oneOf("azure-cloud", Object.keys(CLOUDS) as AzureCloudName[]);
+  const defaults = CLOUDS[cloud];
+  const authorityHost = readOrigin(report, "authority-host", input("authority-host"));
+  return {
+    clientId,
+    tenantId,
+    audience: audience || defaults.audience,
+    cloud,
+    authorityHost: authorityHost ?? defaults.authorityHost,
+    armEndpoint: readOrigin(report, "arm-endpoint", input("arm-endpoint")) ?? defaults.armEndpoint,
+    customAuthority: authorityHost !== undefined && authorityHost !== defaults.authorityHost,
+    registerProviders: bool("register-providers"),
+  };
 }
 
 function readBoolean(report: Report, name: string, value: string): boolean {
@@ -256,11 +267,10 @@ function readSealedSecret(report: Report, name: string, environment: string): Se
 
 // ---------------------------------------------------------------- git: repository, ref, GitHub and SSH
 
-type Input = (name: string) => string;
-
 function readGit(report: Report, input: Input, env: NodeJS.ProcessEnv): Settings["git"] {
   const repository = input("repository") || (env.GITHUB_REPOSITORY ?? "").trim();
   const target = readRepository(report, repository);
+  const ref = readRef(report, input);
   const sshHostInput = input("ssh-host");
   let ssh = sshHostInput === "" ? undefined : readHostPort(report, "ssh-host", sshHostInput);
   if (target.ssh !== undefined) {
@@ -278,7 +288,7 @@ function readGit(report: Report, input: Input, env: NodeJS.ProcessEnv): Settings
   return {
     owner: target.owner,
     repo: target.repo,
-    ref: readRef(report, input),
+    ref,
     githubToken: token,
     githubApiUrl: readApiUrl(report, input("github-api-url") || (env.GITHUB_API_URL ?? "").trim() || "https://api.github.com"),
     sshHost: ssh.host,
@@ -426,10 +436,7 @@ function checkRefName(report: Report, name: string, value: string): void {
 
 // ---------------------------------------------------------------- Flux configuration and kustomizations
 
-function readFlux(
-  report: Report, input: Input, bool: (name: string) => boolean,
-  oneOf: <T extends string>(name: string, allowed: readonly T[]) => T,
-): Settings["flux"] {
+function readFlux(report: Report, input: Input, bool: (name: string) => boolean, oneOf: OneOf): Settings["flux"] {
   const name = readPattern(report, "configuration-name", input("configuration-name"), CONFIGURATION_NAME, 63, "Use lowercase letters, digits, '-' and '.', up to 63 characters, starting and ending with a letter or digit");
   return {
     name,
