@@ -3,7 +3,7 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createPrivateKey } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ssh2 from "ssh2";
@@ -71,6 +71,15 @@ for (const c of CASES) {
       assert.equal(good.status, 0, good.stderr);
       assert.match(good.stdout, /Good "git" signature for flux@example/);
       assert.notEqual(verify(other.publicKey).status, 0);
+    });
+
+    test("OpenSSL finds the private key internally consistent after ssh-keygen converts it to PEM", () => {
+      const copy = tempFile(key.privateKey);
+      sshKeygenOk(["-p", "-m", "PEM", "-N", "", "-P", "", "-f", copy]);
+      if (c.type === "ed25519") return void assert.match(readFileSync(copy, "utf8"), /^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+      const check = spawnSync("openssl", [c.type === "rsa-4096" ? "rsa" : "ec", "-check", "-noout", "-in", copy], { encoding: "utf8" });
+      assert.equal(check.status, 0, check.stderr);
+      assert.match(check.stdout + check.stderr, /RSA key ok|EC Key valid/);
     });
 
     test("two calls give different keys", () => {
