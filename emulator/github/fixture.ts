@@ -1,6 +1,7 @@
 // Test fixture: a local GitHub behind a throw-away CA, and Octokit clients (from @actions/github) that
 // trust that CA explicitly. TLS verification stays on.
 import { getOctokit } from "@actions/github";
+import type { OctokitOptions, OctokitPlugin } from "@octokit/core/types";
 import { Agent, fetch as undiciFetch } from "undici";
 import { createTraffic } from "../http.ts";
 import type { Traffic } from "../http.ts";
@@ -15,7 +16,8 @@ export interface LocalGitHub {
   readonly github: GitHubCloud;
   readonly tls: LocalTls;
   readonly traffic: Traffic;
-  readonly octokit: (token: string) => Octokit;
+  /** An Octokit as the action builds it (getOctokit), optionally with extra options and plugins. */
+  readonly octokit: (token: string, options?: OctokitOptions, ...plugins: OctokitPlugin[]) => Octokit;
   readonly stop: () => Promise<void>;
 }
 
@@ -29,7 +31,8 @@ export async function startLocalGitHub(): Promise<LocalGitHub> {
     github,
     tls,
     traffic,
-    octokit: (token) => getOctokit(token, { baseUrl: github.apiUrl, request: { fetch: trustingFetch } }),
+    octokit: (token, options, ...plugins) =>
+      getOctokit(token, { ...options, baseUrl: github.apiUrl, request: { ...options?.request, fetch: trustingFetch } }, ...plugins),
     stop: async () => {
       await agent.close();
       await github.close();

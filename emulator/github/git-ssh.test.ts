@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import ssh2 from "ssh2";
+import type { ParsedKey } from "ssh2";
 import { startLocalGitHub } from "./fixture.ts";
 import type { LocalGitHub } from "./fixture.ts";
 
@@ -14,9 +16,9 @@ const dir = mkdtempSync(join(tmpdir(), "git-ssh-test-"));
 const knownHosts = join(dir, "known_hosts");
 
 /** Makes a client key with ssh-keygen; returns its path and public line. */
-function clientKey(name: string): { path: string; line: string } {
+function clientKey(name: string, type: string[] = ["-t", "ed25519"]): { path: string; line: string } {
   const path = join(dir, name);
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path]);
+  execFileSync("ssh-keygen", ["-q", ...type, "-N", "", "-C", name, "-f", path]);
   return { path, line: readFileSync(`${path}.pub`, "utf8").trim() };
 }
 
@@ -124,4 +126,57 @@ test("keys disabled by policy stop working over SSH", async () => {
   local.github.setDeployKeysDisabled("contoso/fleet", false);
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /Permission denied \(publickey\)/);
+});
+
+test("ecdsa and rsa client keys authenticate too (signatures verified per algorithm)", async () => {
+  const octokit = local.octokit("ghs_admin");
+  for (const [name, type] of [["ecdsa-client", ["-t", "ecdsa", "-b", "521"]], ["rsa-client", ["-t", "rsa", "-b", "2048"]]] as const) {
+    const key = clientKey(name, [...type]);
+    await octokit.rest.repos.createDeployKey({ owner: "contoso", repo: "fleet", title: name, key: key.line, read_only: true });
+    const result = await runGit(["ls-remote", url], key.path);
+    assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+    assert.notEqual(local.github.deployKeys("contoso/fleet").find((k) => k.title === name)?.lastUsed, null);
+  }
+});
+
+/** An agent that offers the reader's registered public key but signs with a different private key. */
+class ForgingAgent extends ssh2.BaseAgent<ParsedKey> {
+  readonly offered: ParsedKey;
+  readonly signer: ParsedKey;
+  constructor(offered: ParsedKey, signer: ParsedKey) {
+    super();
+    this.offered = offered;
+    this.signer = signer;
+  }
+  getIdentities(cb: (error: Error | undefined, keys?: ParsedKey[]) => void): void {
+    cb(undefined, [this.offered]);
+  }
+  sign(_key: ParsedKey, data: Buffer, options: unknown, cb?: (error?: Error, signature?: Buffer) => void): void {
+    const done = typeof options === "function" ? (options as (error?: Error, signature?: Buffer) => void) : cb;
+    done?.(undefined, this.signer.sign(data));
+  }
+}
+
+test("a signature not made by the registered key is refused", async () => {
+  const parse = (text: string): ParsedKey => {
+    const key = ssh2.utils.parseKey(text);
+    if (key instanceof Error || Array.isArray(key)) throw new Error("unparsable test key");
+    return key;
+  };
+  const agent = new ForgingAgent(parse(reader.line), parse(readFileSync(stranger.path, "utf8")));
+  const published = new Set(local.github.hostKeys.map((line) => line.split(" ")[1]));
+  const outcome = await new Promise<string>((resolve) => {
+    const client = new ssh2.Client();
+    client.on("ready", () => {
+      client.end();
+      resolve("authenticated");
+    });
+    client.on("error", (error) => resolve(error.message));
+    client.connect({
+      host: "127.0.0.1", port: local.github.sshPort, username: "git", agent,
+      hostVerifier: (key: Buffer) => published.has(key.toString("base64")),
+    });
+  });
+  assert.match(outcome, /All configured authentication methods failed/);
+  assert.deepEqual([local.github.authLog.at(-1)?.ok, local.github.authLog.at(-1)?.reason], [false, "bad signature"]);
 });

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { throttling } from "@octokit/plugin-throttling";
+import { injectFault } from "../http.ts";
+import { failureOf, startLocalGitHub } from "./fixture.ts";
+import type { LocalGitHub } from "./fixture.ts";
+
+let local: LocalGitHub;
+const repo = { owner: "contoso", repo: "fleet" };
+
+before(async () => {
+  local = await startLocalGitHub();
+  await local.github.createRepo({ owner: "contoso", name: "fleet" });
+  local.github.addToken("ghs_app", { kind: "app", repos: "*", permissions: { administration: "write" } });
+});
+after(() => local.stop());
+
+test("rate headers count down with every call", async () => {
+  local.github.setRateLimit({ limit: 100, remaining: 50 });
+  const first = await local.octokit("ghs_app").rest.repos.get(repo);
+  const second = await local.octokit("ghs_app").rest.repos.get(repo);
+  assert.deepEqual([first.headers["x-ratelimit-limit"], first.headers["x-ratelimit-remaining"], first.headers["x-ratelimit-used"]], ["100", "49", "51"]);
+  assert.equal(second.headers["x-ratelimit-remaining"], "48");
+  assert.match(String(second.headers["x-ratelimit-reset"]), /^\d{10}$/);
+});
+
+test("a spent primary limit answers 403 with remaining 0 until reset", async () => {
+  local.github.setRateLimit({ limit: 100, remaining: 0, resetInSeconds: 600 });
+  const failure = await failureOf(local.octokit("ghs_app").rest.repos.get(repo));
+  local.github.setRateLimit({ limit: 5000 });
+  assert.equal(failure.status, 403);
+  assert.match((failure.data as { message: string }).message, /^API rate limit exceeded/);
+});
+
+test("secondary limits answer 403 or 429 with retry-after and GitHub's message", async () => {
+  local.github.throttle("secondary", 1, 7);
+  local.github.throttle("secondary-429", 1, 3);
+  const octokit = local.octokit("ghs_app");
+  const first = await failureOf(octokit.rest.repos.listDeployKeys(repo));
+  const second = await failureOf(octokit.rest.repos.listDeployKeys(repo));
+  assert.equal(first.status, 403);
+  assert.match((first.data as { message: string }).message, /^You have exceeded a secondary rate limit/);
+  assert.equal(second.status, 429);
+  assert.equal((await octokit.rest.repos.listDeployKeys(repo)).status, 200);
+});
+
+test("octokit's throttling plugin sees the secondary limit, waits retry-after and succeeds", async () => {
+  const seen: number[] = [];
+  const octokit = local.octokit("ghs_app", {
+    throttle: {
+      onRateLimit: () => false,
+      onSecondaryRateLimit: (retryAfter: number) => {
+        seen.push(retryAfter);
+        return true;
+      },
+    },
+  }, throttling);
+  const throttled = local.github.throttle("secondary", 1, 1);
+  const { status } = await octokit.rest.repos.get(repo);
+  assert.equal(status, 200);
+  assert.deepEqual(seen, [1]);
+  assert.ok(throttled() >= 1);
+});
+
+test("http.ts faults reach the github service (429 with Retry-After)", async () => {
+  injectFault(local.traffic, { service: "github", path: "/keys", kind: "status", status: 429, retryAfter: 2, times: 1 });
+  const failure = await failureOf(local.octokit("ghs_app").rest.repos.listDeployKeys(repo));
+  assert.equal(failure.status, 429);
+});
