@@ -66,9 +66,18 @@ async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolic
   const path = `/subscriptions/${arm.cluster.subscriptionId}/providers/${namespace}`;
   const state = async (): Promise<string> =>
     (await armRequest<{ registrationState?: string }>(arm, "GET", path, PROVIDERS_API)).body?.registrationState ?? "Unknown";
-  let current = await state().catch((error: unknown) => {
+  let current: string;
+  try {
+    current = await state();
+  } catch (error) {
+    // A principal scoped to the cluster may not read subscription-level registrations: carry on, and let a
+    // MissingSubscriptionRegistration answer (explained by explainArmError) say it if it matters.
+    if (statusOf(error) === 403) {
+      core.info(`Cannot read the registration of ${namespace} (no subscription-level read): assuming it is registered.`);
+      return undefined;
+    }
     throw explainArmError(error, arm, `read the registration of ${namespace}`);
-  });
+  }
   if (current === "Registered") return undefined;
   if (policy === "report") return "would-register";
   const command = `az provider register --namespace ${namespace} --subscription ${arm.cluster.subscriptionId} --wait`;

@@ -1,0 +1,135 @@
+// The local cloud: GitHub (REST + SSH git host), the Actions OIDC service, Entra ID and Azure Resource Manager
+// with a Flux agent, all on loopback with one throw-away CA. It never imports from src/.
+import { createLocalTls, type LocalTls } from "./tls.ts";
+import { createTraffic, injectFault, clearFaults, type Traffic, type FaultSpec, type LoggedRequest } from "./http.ts";
+import { startAzure, type AzureCloud, type AzureOptions } from "./azure/index.ts";
+import { startGitHub, type GitHubCloud } from "./github/index.ts";
+
+export type { Traffic, FaultSpec, LoggedRequest, AzureCloud, GitHubCloud };
+
+export interface LocalCloud {
+  readonly tls: LocalTls;
+  readonly traffic: Traffic;
+  readonly azure: AzureCloud;
+  readonly github: GitHubCloud;
+  readonly injectFault: (spec: FaultSpec) => () => number;
+  readonly clearFaults: () => void;
+  /** Requests that changed something (anything but GET/HEAD), optionally of one service. */
+  readonly writes: (service?: string) => LoggedRequest[];
+  readonly close: () => Promise<void>;
+}
+
+export async function startLocalCloud(options: { delays?: AzureOptions["delays"] } = {}): Promise<LocalCloud> {
+  const tls = createLocalTls();
+  const traffic = createTraffic();
+  const [azure, github] = await Promise.all([
+    startAzure({ traffic, tls, ...(options.delays ? { delays: options.delays } : {}) }),
+    startGitHub({ traffic, tls }),
+  ]);
+  return {
+    tls,
+    traffic,
+    azure,
+    github,
+    injectFault: (spec) => injectFault(traffic, spec),
+    clearFaults: () => clearFaults(traffic),
+    writes: (service) =>
+      traffic.log.filter((r) => r.method !== "GET" && r.method !== "HEAD" && (!service || r.service === service) && r.service !== "entra"),
+    close: async () => {
+      await Promise.all([azure.close(), github.close()]);
+      tls.dispose();
+    },
+  };
+}
+
+/** A ready-made world: one AKS cluster, one config repository, a GitHub App token and a federated credential. */
+export interface Scenario {
+  readonly subscriptionId: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly resourceGroup: string;
+  readonly clusterName: string;
+  readonly clusterId: string;
+  readonly owner: string;
+  readonly repo: string;
+  readonly token: string;
+  readonly subject: string;
+  readonly headSha: string;
+}
+
+export interface ScenarioOptions {
+  readonly clusterName?: string;
+  readonly clusterType?: "managedClusters" | "connectedClusters";
+  readonly repo?: string;
+  /** Roles granted at the cluster scope; default Contributor. */
+  readonly roles?: readonly string[];
+  readonly podIdentity?: Parameters<AzureCloud["addCluster"]>[0]["podIdentity"];
+}
+
+export async function seedScenario(cloud: LocalCloud, options: ScenarioOptions = {}): Promise<Scenario> {
+  const scenario = {
+    subscriptionId: "6b0c1f3e-3f5e-4d8e-9a51-2f1d5c0e7a11",
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    clientId: "4a3c2b1d-0e9f-4a8b-b7c6-d5e4f3a2b1c0",
+    resourceGroup: "rg-platform",
+    clusterName: options.clusterName ?? "aks-staging",
+    owner: "contoso",
+    repo: options.repo ?? "fleet-config",
+    token: "ghs_localAppInstallationToken0123456789",
+    subject: "repo:contoso/platform:environment:production",
+  };
+  const clusterId = cloud.azure.addCluster({
+    subscriptionId: scenario.subscriptionId,
+    resourceGroup: scenario.resourceGroup,
+    name: scenario.clusterName,
+    type: options.clusterType ?? "managedClusters",
+    ...(options.podIdentity ? { podIdentity: options.podIdentity } : {}),
+  });
+  for (const role of options.roles ?? ["Contributor"]) {
+    cloud.azure.grantRole({ clientId: scenario.clientId, scope: clusterId, role });
+  }
+  cloud.azure.addFederatedCredential({
+    tenantId: scenario.tenantId,
+    clientId: scenario.clientId,
+    issuer: cloud.azure.oidc.issuer,
+    subject: scenario.subject,
+    audience: "api://AzureADTokenExchange",
+  });
+  cloud.azure.setOidcSubject(scenario.subject);
+  const full = `${scenario.owner}/${scenario.repo}`;
+  let headSha: string;
+  try {
+    headSha = await cloud.github.headOf(full);
+  } catch {
+    headSha = await cloud.github.createRepo({ owner: scenario.owner, name: scenario.repo });
+  }
+  cloud.github.addToken(scenario.token, { repos: [full], permissions: { administration: "write", metadata: "read", contents: "read", secrets: "write", environments: "write" }, kind: "app", login: "flux-bootstrap[bot]" });
+  return { ...scenario, clusterId, headSha };
+}
+
+/** Environment a runner gives the action, pointed at the local cloud (inputs as INPUT_* variables). */
+export function actionEnv(cloud: LocalCloud, scenario: Scenario, inputs: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const all: Record<string, string> = {
+    "subscription-id": scenario.subscriptionId,
+    "resource-group": scenario.resourceGroup,
+    "cluster-name": scenario.clusterName,
+    "client-id": scenario.clientId,
+    "tenant-id": scenario.tenantId,
+    "authority-host": cloud.azure.authorityHost,
+    "arm-endpoint": cloud.azure.armEndpoint,
+    repository: `${scenario.owner}/${scenario.repo}`,
+    "github-token": scenario.token,
+    "ssh-host": cloud.github.sshHost,
+    path: "clusters/staging",
+    ...inputs,
+  };
+  return {
+    NODE_EXTRA_CA_CERTS: cloud.tls.caPath,
+    ACTIONS_ID_TOKEN_REQUEST_URL: cloud.azure.oidc.requestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: cloud.azure.oidc.requestToken,
+    GITHUB_API_URL: cloud.github.apiUrl,
+    GITHUB_SERVER_URL: cloud.github.serverUrl,
+    GITHUB_REPOSITORY: "contoso/platform",
+    ...Object.fromEntries(Object.entries(all).map(([name, value]) => [`INPUT_${name.replace(/ /g, "_").toUpperCase()}`, value])),
+  };
+}
