@@ -64,6 +64,8 @@ export interface FluxAgentOptions {
   /** All configuration ids, for the periodic pass. */
   readonly ids: () => readonly string[];
   readonly delays: () => { readonly reconciliationMs: number; readonly reconcileIntervalMs: number };
+  /** Where fetches make their temp dirs (default: the OS temp dir). */
+  readonly tmpRoot?: string;
 }
 
 export interface FluxAgent {
@@ -150,7 +152,7 @@ async function reconcileOnce(options: FluxAgentOptions, id: string): Promise<voi
   const paths = Object.values(view.kustomizations).map((k) => k.path ?? "");
   const result = await fetchSource({
     url: view.url, ref: view.ref, sshPrivateKey: view.sshPrivateKey, sshKnownHosts: view.sshKnownHosts,
-    paths, timeoutMs: Math.min(view.timeoutInSeconds, 120) * 1000,
+    paths, timeoutMs: Math.min(view.timeoutInSeconds, 120) * 1000, ...(options.tmpRoot ? { tmpRoot: options.tmpRoot } : {}),
   });
   options.report(id, view.generation, describe(view, result, now()));
 }

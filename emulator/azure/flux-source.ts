@@ -22,6 +22,8 @@ export interface SourceRequest {
   readonly sshKnownHosts?: string;
   readonly paths: readonly string[];
   readonly timeoutMs: number;
+  /** Folder under which the private temp dir is made (default: the OS temp dir). */
+  readonly tmpRoot?: string;
 }
 
 export type SourceResult =
@@ -95,7 +97,7 @@ export function normalizePath(path: string): string {
 }
 
 export async function fetchSource(request: SourceRequest): Promise<SourceResult> {
-  const dir = await mkdtemp(join(tmpdir(), "flux-source-"));
+  const dir = await mkdtemp(join(request.tmpRoot ?? tmpdir(), "flux-source-"));
   try {
     const keyPath = join(dir, "identity");
     const knownHostsPath = join(dir, "known_hosts");

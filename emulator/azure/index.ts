@@ -26,6 +26,8 @@ export interface AzureOptions {
   readonly delays?: Partial<AzureDelays>;
   /** Page size of extension / flux configuration lists (default 10). */
   readonly listPageSize?: number;
+  /** Where the Flux agent makes its short-lived 0600 key folders (default: the OS temp dir). */
+  readonly agentTmpDir?: string;
 }
 
 export interface ClusterSpec {
@@ -114,6 +116,7 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
     report: (id, generation, report) => applyReport(arm, id, generation, report),
     ids: fluxIds,
     delays: () => arm.delays,
+    ...(options.agentTmpDir ? { tmpRoot: options.agentTmpDir } : {}),
   });
   const hooks = {
     fluxChanged: (id: string) => agent.schedule(id),
