@@ -180,3 +180,14 @@ test("a signature not made by the registered key is refused", async () => {
   assert.match(outcome, /All configured authentication methods failed/);
   assert.deepEqual([local.github.authLog.at(-1)?.ok, local.github.authLog.at(-1)?.reason], [false, "bad signature"]);
 });
+
+test("ssh -T greets the deploy key's repository and refuses a shell, like github.com", async () => {
+  const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile("ssh", ["-F", "/dev/null", "-T", "-p", String(local.github.sshPort), "-i", reader.path, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+      "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${knownHosts}`, "git@localhost"], (error, _stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /Hi contoso\/fleet! You've successfully authenticated, but GitHub does not provide shell access\./);
+});
