@@ -76,6 +76,7 @@ export async function run(): Promise<void> {
   try {
     const settings = getSettings();
     core.setSecret(settings.git.githubToken);
+    for (const warning of settings.warnings) core.warning(warning);
     const assertion = githubAssertion(settings.azure.audience);
     const credential = createCredential(settings.azure, assertion);
     const arm = createArm(credential, settings.cluster, settings.azure.armEndpoint, [armDebugPolicy]);
