@@ -13,6 +13,7 @@ import { deployKeyTitle, sameKey } from "./deploy-key-title.ts";
 import { fingerprintOf, generateKeyPair, secretForms, type SshKeyPair } from "./ssh-key.ts";
 import { ActionError, messageOf } from "./errors.ts";
 import type { DeployKeyReport } from "./report.ts";
+import { storePrivateKey } from "./sealed-secret.ts";
 
 /** Generates a keypair and masks every form of its private half before anything else can see it. */
 export function newKeyPair(run: Run): SshKeyPair {
@@ -138,9 +139,12 @@ export async function apply(run: Run): Promise<void> {
     }
     if (added) await removeStaleKeys(run, observed, added, final);
   } catch (error) {
-    await rollBack(run, error, added, createdConfiguration);
+    await rollBack(run, added, createdConfiguration);
     throw error;
   }
+  // After the key works: a failure here must not roll back a working configuration.
+  const stored: SshKeyPair | undefined = pair;
+  if (stored && settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, stored.privateKey);
 }
 
 /** After a new key works, older keys of ours are unused: remove them, unless another run's key took over. */
@@ -158,10 +162,9 @@ async function removeStaleKeys(run: Run, observed: Observed, added: DeployKey, f
   }
 }
 
-/** Leaves nothing half-made: the key this run added goes, unless Flux already fetched with it. */
-async function rollBack(run: Run, error: unknown, added: DeployKey | undefined, createdConfiguration: boolean): Promise<void> {
-  const sourceFetched = (error as { sourceFetched?: boolean }).sourceFetched === true;
-  if (!added || sourceFetched) return;
+/** Leaves nothing half-made: the key this run added goes, and so does a configuration this run created. */
+async function rollBack(run: Run, added: DeployKey | undefined, createdConfiguration: boolean): Promise<void> {
+  if (!added) return;
   core.info("Rolling back: removing what this run added.");
   try {
     if (createdConfiguration) {

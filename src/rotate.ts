@@ -9,6 +9,7 @@ import { patchConfiguration, waitForReconciliation } from "./flux-configuration.
 import { deleteDeployKey, getDeployKey, type DeployKey } from "./github.ts";
 import { ActionError, messageOf } from "./errors.ts";
 import { sleep, startProgress, formatElapsed } from "./progress.ts";
+import { storePrivateKey } from "./sealed-secret.ts";
 
 /** The newest owned key: the one a rotation replaces and whose age max-key-age compares. */
 export function currentKey(owned: readonly DeployKey[], inUse: DeployKey | undefined): DeployKey | undefined {
@@ -101,6 +102,7 @@ export async function rotate(run: Run): Promise<void> {
     core.warning("Rotation not proven: both deploy keys were kept.");
     throw error;
   }
+  if (settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, pair.privateKey);
   await core.group("Remove older deploy keys", async () => {
     for (const old of observed.ownedKeys.filter((k) => k.id !== added.id)) {
       await deleteDeployKey(run.octokit, settings.git, old.id);
