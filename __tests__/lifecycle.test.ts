@@ -150,3 +150,17 @@ test("bad input fails before any network request", async () => {
   assert.match(result.stdout, /path/);
   assert.equal(cloud.traffic.log.length, mark, "no request at all");
 });
+
+test("rotate: a proof that times out keeps both keys, warns and fails", async () => {
+  const scenario = await bootstrapped("rotslow");
+  cloud.azure.setDelays({ reconciliationMs: 120_000, reconcileIntervalMs: 120_000 });
+  try {
+    const result = await runAction(actionEnv(cloud, scenario, { mode: "rotate", "wait-timeout": "30s" }));
+    assert.equal(result.code, 1, result.everything);
+    assert.match(result.stdout, /::warning::Rotation not proven: both deploy keys were kept/);
+    assert.equal(cloud.github.deployKeys(repoOf(scenario)).length, 2, "old and new key both kept");
+    assert.match(result.summary, /BOTH keys were kept/);
+  } finally {
+    cloud.azure.setDelays({ reconciliationMs: 20, reconcileIntervalMs: 2000 });
+  }
+});

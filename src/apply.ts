@@ -7,7 +7,7 @@ import type { Run, Observed } from "./context.ts";
 import { observe } from "./context.ts";
 import { ensureExtension } from "./extension.ts";
 import { desiredConfiguration, diffConfiguration } from "./flux-configuration-body.ts";
-import { createConfiguration, deleteConfiguration, patchConfiguration, waitForReconciliation, syncedSha } from "./flux-configuration.ts";
+import { createConfiguration, deleteConfiguration, patchConfiguration, waitForReconciliation, syncedSha, reportTime } from "./flux-configuration.ts";
 import { addDeployKey, deleteDeployKey, type DeployKey } from "./github.ts";
 import { deployKeyTitle, sameKey } from "./deploy-key-title.ts";
 import { fingerprintOf, generateKeyPair, secretForms, type SshKeyPair } from "./ssh-key.ts";
@@ -114,7 +114,7 @@ export async function apply(run: Run): Promise<void> {
       return result;
     });
 
-    const since = report.configuration?.change === "unchanged" ? 0 : Date.now() - 1000;
+    const since = report.configuration?.change === "unchanged" ? -1 : reportTime(configuration);
     let final = configuration;
     if (settings.wait) {
       const upToDate = report.configuration?.change === "unchanged" && configuration.complianceState === "Compliant" &&

@@ -82,6 +82,11 @@ export async function deleteConfiguration(arm: Arm, name: string, force: boolean
   }
 }
 
+/** When the Flux agent last reported on the configuration (ms since epoch; -1 when it never did). */
+export function reportTime(configuration: FluxConfiguration | undefined): number {
+  return configuration?.statusUpdatedAt ? new Date(configuration.statusUpdatedAt).getTime() : -1;
+}
+
 /** The commit in `sourceSyncedCommitId`: "main/<sha>" (older agents) or "main@sha1:<sha>" (Flux 2). */
 export function syncedSha(configuration: FluxConfiguration): string | undefined {
   return /([0-9a-f]{40}|[0-9a-f]{64})$/.exec(configuration.sourceSyncedCommitId ?? "")?.[1];
@@ -139,7 +144,11 @@ export interface WaitResult {
 
 export interface WaitOptions {
   readonly expectedSha: string | undefined;
-  /** Only reports made after this time count (ms since epoch). */
+  /**
+   * Only agent reports newer than this count (ms since epoch): the `statusUpdatedAt` Azure returned right after
+   * our write (see reportTime), so a report made before the switch never passes for one made after it,
+   * whatever the clocks of the runner and Azure say.
+   */
   readonly since: number;
   readonly deadline: number;
   readonly intervalMs: number;
@@ -169,7 +178,7 @@ export async function waitForReconciliation(arm: Arm, name: string, options: Wai
       last = configuration;
       progress.update(summariseState(configuration));
       const reportedAt = configuration.statusUpdatedAt ? new Date(configuration.statusUpdatedAt).getTime() : 0;
-      const fresh = reportedAt >= options.since;
+      const fresh = reportedAt > options.since;
       const git = statusesOf(configuration).find((s) => s.kind === "GitRepository");
       if (fresh && git?.complianceState === "Compliant") sourceFetched = true;
       const atCommit = !options.expectedSha || syncedSha(configuration) === options.expectedSha;

@@ -5,7 +5,7 @@ import * as core from "@actions/core";
 import type { Run } from "./context.ts";
 import { observe } from "./context.ts";
 import { newKeyPair, registerKey, keyReport } from "./apply.ts";
-import { patchConfiguration, waitForReconciliation } from "./flux-configuration.ts";
+import { patchConfiguration, reportTime, waitForReconciliation } from "./flux-configuration.ts";
 import { deleteDeployKey, getDeployKey, type DeployKey } from "./github.ts";
 import { ActionError, messageOf } from "./errors.ts";
 import { sleep, startProgress, formatElapsed } from "./progress.ts";
@@ -62,11 +62,12 @@ export async function rotate(run: Run): Promise<void> {
   const pair = newKeyPair(run);
   const added = await core.group("Add the new deploy key", () => registerKey(run, pair));
   report.deployKey = keyReport("created", added, pair.fingerprint);
-  const since = Date.now() - 1000;
+  let since: number;
   try {
-    await core.group("Switch the flux configuration to the new key", () =>
+    const switched = await core.group("Switch the flux configuration to the new key", () =>
       patchConfiguration(arm, settings.flux.name, {}, pair.privateKey, run.intervalMs),
     );
+    since = reportTime(switched);
   } catch (error) {
     // The configuration still has the old key: the new one is not needed.
     await deleteDeployKey(run.octokit, settings.git, added.id).catch((cleanup: unknown) =>
