@@ -74,8 +74,9 @@ export function explainArmError(error: unknown, arm: Arm, action: string): unkno
       title: "Azure role missing",
       message:
         `The Azure identity may not ${action}: ${messageOf(error)}\n` +
-        `Grant it the "Kubernetes Extension Contributor" role on the cluster (and "Reader" on it for the preflight):\n` +
-        `  az role assignment create --assignee <client-id> --role "Kubernetes Extension Contributor" --scope ${scope}`,
+        "No narrow built-in role covers flux configurations (Kubernetes Extension Contributor has only extensions/*). " +
+        "Grant the identity the custom role from examples/azure (extensions/* and fluxConfigurations/* plus cluster read) at the cluster:\n" +
+        `  az role assignment create --assignee <client-id> --role "AKS Flux Bootstrap (${arm.cluster.subscriptionId})" --scope ${scope}`,
       cause: error,
     });
   }
