@@ -13,7 +13,8 @@ export function createOctokit(git: Git): Octokit {
     git.githubToken,
     {
       baseUrl: git.githubApiUrl,
-      request: { retries: 4, retryAfter: 1 },
+      // Retries go in `retry`, not `request.retries`: the latter makes plugin-retry retry every error, 4xx included.
+      retry: { retries: 4 },
       throttle: {
         onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
           core.warning(`GitHub rate limit hit for ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
@@ -36,6 +37,10 @@ export function createOctokit(git: Git): Octokit {
       return response;
     } catch (error) {
       core.debug(`github: ${options.method} ${options.url} -> ${statusOf(error) ?? "error"} (${Date.now() - started} ms)`);
+      // Name the call, so an error no phase explains still says where it happened.
+      if (error instanceof Error && !error.message.startsWith("GitHub API ")) {
+        error.message = `GitHub API ${options.method} ${options.url} failed (HTTP ${statusOf(error) ?? "?"}): ${error.message}`;
+      }
       throw error;
     }
   });
@@ -117,17 +122,23 @@ export interface DeployKey {
   readonly lastUsed: string | undefined;
 }
 
+interface DeployKeyData {
+  id: number;
+  key: string;
+  title: string;
+  read_only: boolean;
+  created_at: string;
+  last_used?: string | null;
+}
+
+function toDeployKey(k: DeployKeyData): DeployKey {
+  return { id: k.id, key: k.key, title: k.title, readOnly: k.read_only, createdAt: k.created_at, lastUsed: k.last_used ?? undefined };
+}
+
 export async function listDeployKeys(octokit: Octokit, git: Git): Promise<DeployKey[]> {
   try {
     const keys = await octokit.paginate(octokit.rest.repos.listDeployKeys, { owner: git.owner, repo: git.repo, per_page: 100 });
-    return keys.map((k) => ({
-      id: k.id,
-      key: k.key,
-      title: k.title,
-      readOnly: k.read_only,
-      createdAt: k.created_at,
-      lastUsed: (k as { last_used?: string | null }).last_used ?? undefined,
-    }));
+    return keys.map((k) => toDeployKey(k));
   } catch (error) {
     if (statusOf(error) === 403 || statusOf(error) === 404) throw tokenProblem(git, "list deploy keys", error);
     throw error;
@@ -143,7 +154,7 @@ export async function addDeployKey(octokit: Octokit, git: Git, title: string, pu
       key: publicKey,
       read_only: readOnly,
     });
-    return { id: data.id, key: data.key, title: data.title, readOnly: data.read_only, createdAt: data.created_at, lastUsed: undefined };
+    return toDeployKey(data);
   } catch (error) {
     const text = JSON.stringify((error as { response?: { data?: unknown } }).response?.data ?? "");
     if (statusOf(error) === 422 && text.includes("Deploy keys are disabled")) {
@@ -175,22 +186,15 @@ export async function deleteDeployKey(octokit: Octokit, git: Git, id: number): P
     await octokit.rest.repos.deleteDeployKey({ owner: git.owner, repo: git.repo, key_id: id });
   } catch (error) {
     if (statusOf(error) === 404) return;
-    if (statusOf(error) === 403) throw tokenProblem(git, "delete a deploy key", error);
+    if (statusOf(error) === 403) throw tokenProblem(git, `delete deploy key ${id} (remove it by hand if it stays)`, error);
     throw error;
   }
 }
 
 export async function getDeployKey(octokit: Octokit, git: Git, id: number): Promise<DeployKey | undefined> {
   try {
-    const { data: k } = await octokit.rest.repos.getDeployKey({ owner: git.owner, repo: git.repo, key_id: id });
-    return {
-      id: k.id,
-      key: k.key,
-      title: k.title,
-      readOnly: k.read_only,
-      createdAt: k.created_at,
-      lastUsed: (k as { last_used?: string | null }).last_used ?? undefined,
-    };
+    const { data } = await octokit.rest.repos.getDeployKey({ owner: git.owner, repo: git.repo, key_id: id });
+    return toDeployKey(data);
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
     throw error;
