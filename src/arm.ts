@@ -3,7 +3,7 @@ import { SourceControlConfigurationClient } from "@azure/arm-kubernetesconfigura
 import type { TokenCredential } from "@azure/identity";
 import { createPipelineRequest, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { Cluster } from "./settings.ts";
-import { ActionError, armCodeOf, messageOf } from "./errors.ts";
+import { ActionError, armCodeOf, messageOf, statusOf } from "./errors.ts";
 
 export interface Arm {
   readonly client: SourceControlConfigurationClient;
@@ -65,6 +65,27 @@ export async function armRequest<T>(
   return { status: response.status, body };
 }
 
+const BUSY_RETRY_MS = 10 * 60_000;
+
+/** True for ARM's "another operation is in progress" answer (409), which says: retry later. */
+export function isBusy(error: unknown): boolean {
+  return armCodeOf(error) === "AnotherOperationInProgress" || (statusOf(error) === 409 && /operation is in progress/i.test(messageOf(error)));
+}
+
+/** Starts a write, waiting and starting again while another operation (a parallel run, the portal) holds the resource. */
+export async function beginWhenFree<T>(begin: () => Promise<T>, onWait: (message: string) => void = () => {}): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await begin();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() - started > BUSY_RETRY_MS) throw error;
+      onWait(messageOf(error));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 10_000)));
+    }
+  }
+}
+
 /** Turns ARM's common refusals into errors that name the fix; other errors pass through unchanged. */
 export function explainArmError(error: unknown, arm: Arm, action: string): unknown {
   const code = armCodeOf(error);
@@ -96,6 +117,14 @@ export function explainArmError(error: unknown, arm: Arm, action: string): unkno
       title: "Azure rejected the access token",
       message: `Azure Resource Manager rejected the access token while trying to ${action}: ${messageOf(error)}`,
       cause: error,
+    });
+  }
+  const status = statusOf(error);
+  if (status !== undefined && error instanceof Error && !error.message.startsWith("Azure Resource Manager ")) {
+    // Name the call, keeping status and code for callers that look at them.
+    return Object.assign(new Error(`Azure Resource Manager refused to ${action} (HTTP ${status}${code ? ` ${code}` : ""}): ${error.message}`, { cause: error }), {
+      statusCode: status,
+      code,
     });
   }
   return error;

@@ -2,7 +2,7 @@
 import * as core from "@actions/core";
 import { ClientAssertionCredential, type TokenCredential } from "@azure/identity";
 import type { Azure } from "./settings.ts";
-import { ActionError } from "./errors.ts";
+import { ActionError, messageOf } from "./errors.ts";
 
 export interface OidcClaims {
   readonly iss?: string;
@@ -31,6 +31,7 @@ export interface GitHubAssertion {
 }
 
 const REFRESH_MARGIN_SECONDS = 60;
+const OIDC_ATTEMPTS = 4;
 
 export function githubAssertion(audience: string, now: () => number = Date.now): GitHubAssertion {
   let cached: { token: string; claims: OidcClaims } | undefined;
@@ -38,17 +39,31 @@ export function githubAssertion(audience: string, now: () => number = Date.now):
   const fresh = (): boolean =>
     cached !== undefined && (cached.claims.exp ?? 0) - REFRESH_MARGIN_SECONDS > now() / 1000;
   const fetchToken = async (): Promise<string> => {
-    let token: string;
-    try {
-      token = await core.getIDToken(audience);
-    } catch (error) {
-      throw new ActionError("oidc-permission", {
-        title: "No GitHub OIDC token",
-        message:
-          "Could not get the workflow's OIDC token. Add `permissions: id-token: write` to the job (or workflow) that runs this action; " +
-          "for pull requests from forks GitHub never issues one.",
-        cause: error,
-      });
+    let token: string | undefined;
+    for (let attempt = 1; token === undefined; attempt += 1) {
+      try {
+        token = await core.getIDToken(audience);
+      } catch (error) {
+        if (!process.env["ACTIONS_ID_TOKEN_REQUEST_URL"] || !process.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]) {
+          throw new ActionError("oidc-permission", {
+            title: "No GitHub OIDC token",
+            message:
+              "Could not get the workflow's OIDC token. Add `permissions: id-token: write` to the job (or workflow) that runs this action; " +
+              "for pull requests from forks GitHub never issues one.",
+            cause: error,
+          });
+        }
+        // @actions/core retries only 502-504; a reset or a 500 is worth a few more tries, a 4xx is not.
+        const status = Number(/Error Code : (\d+)/.exec(messageOf(error))?.[1]);
+        if (attempt >= OIDC_ATTEMPTS || (status >= 400 && status < 500)) {
+          throw new ActionError("oidc-permission", {
+            title: "No GitHub OIDC token",
+            message: `The Actions OIDC token service refused or failed the token request (attempt ${attempt}): ${messageOf(error).replace(/\s+/g, " ").trim()}`,
+            cause: error,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
     }
     cached = { token, claims: decodeClaims(token) };
     return token;

@@ -2,7 +2,7 @@
 // where it differs, never recreated; waits for Succeeded and reports the extension's own messages on failure.
 import type { Extension, PatchExtension } from "@azure/arm-kubernetesconfiguration";
 import type { Arm } from "./arm.ts";
-import { explainArmError } from "./arm.ts";
+import { beginWhenFree, explainArmError } from "./arm.ts";
 import type { Extension as ExtensionSettings } from "./settings.ts";
 import type { FieldChange } from "./flux-configuration-body.ts";
 import { ActionError, messageOf } from "./errors.ts";
@@ -156,7 +156,7 @@ async function runOperation(arm: Arm, name: string, state: string, intervalMs: n
   const progress = startProgress("flux extension", "waiting for Succeeded", intervalMs);
   progress.update(state);
   try {
-    const poller = await begin().catch((error: unknown) => {
+    const poller = await beginWhenFree(begin, () => progress.update("waiting: another operation is in progress")).catch((error: unknown) => {
       throw explainArmError(error, arm, `${state === "Creating" ? "create" : "update"} the flux extension`);
     });
     const result = await poller.pollUntilDone();

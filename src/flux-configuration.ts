@@ -2,7 +2,7 @@
 // delete; and the wait until Flux has fetched the expected commit and every kustomization is healthy.
 import type { FluxConfiguration, FluxConfigurationPatch, ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
 import type { Arm } from "./arm.ts";
-import { explainArmError } from "./arm.ts";
+import { beginWhenFree, explainArmError } from "./arm.ts";
 import { ActionError, armCodeOf, messageOf, statusOf } from "./errors.ts";
 import { formatElapsed, sleep, startProgress } from "./progress.ts";
 import { statusesOf } from "./report.ts";
@@ -27,7 +27,7 @@ async function finish(arm: Arm, action: string, begin: () => Promise<{ pollUntil
   const progress = startProgress("flux configuration", "waiting for Succeeded", intervalMs);
   progress.update(action === "create" ? "Creating" : "Updating");
   try {
-    const poller = await begin().catch((error: unknown) => {
+    const poller = await beginWhenFree(begin, () => progress.update("waiting: another operation is in progress")).catch((error: unknown) => {
       throw explainArmError(error, arm, `${action} the flux configuration`);
     });
     const result = await poller.pollUntilDone();
