@@ -42,10 +42,12 @@ interface ActiveFault extends FaultSpec {
 export interface Traffic {
   readonly log: LoggedRequest[];
   readonly faults: ActiveFault[];
+  /** Milliseconds every request of a service waits before it is handled (a WAN round trip), by service name. */
+  readonly latencyMs: Record<string, number>;
 }
 
 export function createTraffic(): Traffic {
-  return { log: [], faults: [] };
+  return { log: [], faults: [], latencyMs: {} };
 }
 
 /** Adds a fault; returns a function that tells how many calls it has hit so far. */
@@ -171,6 +173,8 @@ export function createService(options: ServiceOptions): (req: IncomingMessage, r
           at: Date.now(),
         });
       };
+      const latency = traffic.latencyMs[name] ?? 0;
+      if (latency > 0) await new Promise((r) => setTimeout(r, latency));
       const fault = takeFault(traffic, name, method, path);
       if (fault?.kind === "reset") {
         logged(0);

@@ -1,0 +1,135 @@
+// One measured scenario each: an apply against fixed server-side latencies (overhead, requests, polling),
+// the cold start of `mode: plan`, and a fleet of concurrent runs.
+import { spawn } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import type { LoggedRequest } from "../../emulator/index.ts";
+import { countByPhase, criticalPath, pollSeries, phasesOf, type Latencies, type Phase, type PollSeries } from "./analyse.ts";
+import { freshScenario, runBundle, type BenchCloud, type TimedRun } from "./run.ts";
+
+/** Where the time beyond the critical path went (ms). */
+export interface Breakdown {
+  /** Spawn to the first request handled, less that request's own latency: Node, the bundle, reading inputs. */
+  readonly startUp: number;
+  /** First request to the extension PUT, less the unavoidable Entra + list + PUT latencies. */
+  readonly beforeExtension: number;
+  /** Extension finished on the server until the action's poll saw it. */
+  readonly extensionLag: number;
+  /** Extension seen (or deploy key added, whichever was later) to the configuration PUT, less its latency. */
+  readonly beforeConfiguration: number;
+  readonly configurationLag: number;
+  /** Agent reported Compliant until the action's poll saw it. */
+  readonly reconciliationLag: number;
+  /** Last poll to process exit: summary, outputs, exit. */
+  readonly exit: number;
+}
+
+export interface ApplyRun {
+  readonly wallMs: number;
+  readonly criticalMs: number;
+  readonly formula: string;
+  readonly ratio: number;
+  readonly agentFetchMs: number;
+  readonly breakdown: Breakdown;
+  readonly requests: Record<Phase, number>;
+  readonly total: number;
+  readonly polls: readonly PollSeries[];
+}
+
+function fail(run: TimedRun, what: string): never {
+  throw new Error(`${what}: the action exited with ${String(run.code)}\n${run.output.split("\n").slice(-30).join("\n")}`);
+}
+
+/** performance.now() of a wall-clock instant (the emulator's timestamps are Date.now()). */
+function monotonic(wallMs: number): number {
+  return wallMs - performance.timeOrigin;
+}
+
+export async function measureApply(bench: BenchCloud, l: Latencies, label: string): Promise<ApplyRun> {
+  const scenario = await freshScenario(bench, label);
+  const run = await runBundle(bench, scenario);
+  if (run.code !== 0) fail(run, "apply");
+  const log = run.requests;
+  const phases = phasesOf(log);
+  const at = (r: LoggedRequest | undefined): number => (r ? bench.loggedAt(r) : Number.NaN);
+  const of = (phase: Phase): LoggedRequest[] => log.filter((_, i) => phases[i] === phase);
+  const write = (phase: Phase): LoggedRequest | undefined => of(phase).find((r) => r.method === "PUT" || r.method === "PATCH" || r.method === "POST");
+  const lastPoll = (phase: Phase): LoggedRequest | undefined => of(phase).filter((r) => r.path.includes("/operations/")).at(-1);
+
+  const configuration = bench.cloud.azure.getFluxConfiguration(scenario.clusterId, "flux-system");
+  const reconciledAt = monotonic(Date.parse(String(configuration?.properties["statusUpdatedAt"] ?? "")));
+  const extensionDone = at(write("extension")) + l.extensionInstallMs;
+  const configurationDone = at(write("configuration")) + l.configurationMs;
+  const agentFetchMs = reconciledAt - configurationDone - l.reconciliationMs;
+  const critical = criticalPath(l, agentFetchMs);
+  const extensionSeen = at(lastPoll("extension"));
+  const keyAdded = at(write("deploy key"));
+  const lastWait = at(of("reconciliation").at(-1));
+  const breakdown: Breakdown = {
+    startUp: at(log[0]) - run.spawnedAt - l.githubRequestMs,
+    beforeExtension: at(write("extension")) - at(log[0]) - 4 * l.armRequestMs,
+    extensionLag: extensionSeen - extensionDone,
+    beforeConfiguration: at(write("configuration")) - Math.max(extensionSeen, keyAdded) - l.armRequestMs,
+    configurationLag: at(lastPoll("configuration")) - configurationDone,
+    reconciliationLag: lastWait - reconciledAt,
+    exit: run.exitedAt - lastWait,
+  };
+  const requests = countByPhase(log);
+  return {
+    wallMs: run.wallMs,
+    criticalMs: critical.ms,
+    formula: critical.formula,
+    ratio: run.wallMs / critical.ms,
+    agentFetchMs,
+    breakdown,
+    requests,
+    total: log.length,
+    polls: pollSeries(log, l.retryAfterSeconds, bench.loggedAt),
+  };
+}
+
+export interface ColdRun {
+  /** Spawn to the first request the local cloud handled. */
+  readonly firstRequestMs: number;
+  /** The whole `node dist/index.js` run of mode: plan. */
+  readonly wallMs: number;
+}
+
+export async function measurePlan(bench: BenchCloud, scenario: Parameters<typeof runBundle>[1]): Promise<ColdRun> {
+  const run = await runBundle(bench, scenario, { mode: "plan" });
+  if (run.code !== 0) fail(run, "plan");
+  const first = run.requests[0];
+  return { firstRequestMs: (first ? bench.loggedAt(first) : Number.NaN) - run.spawnedAt, wallMs: run.wallMs };
+}
+
+/** `node -e 0`: what Node itself costs before any of the action runs. */
+export async function measureBareNode(): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" });
+  await new Promise((resolve) => child.on("close", resolve));
+  return performance.now() - started;
+}
+
+export interface FleetRun {
+  readonly runs: number;
+  readonly totalMs: number;
+  readonly wallsMs: readonly number[];
+  readonly failed: number;
+}
+
+/** `size` concurrent applies, each on its own cluster and repository, on one local cloud. */
+export async function measureFleet(bench: BenchCloud, size: number): Promise<FleetRun> {
+  const scenarios = [];
+  for (let i = 0; i < size; i += 1) scenarios.push(await freshScenario(bench, "fleet"));
+  // seedScenario gives its one token access to the last repository seeded only: let it see the whole fleet's.
+  const first = scenarios[0];
+  if (first) {
+    bench.cloud.github.addToken(first.token, {
+      repos: scenarios.map((s) => `${s.owner}/${s.repo}`), kind: "app", login: "flux-bootstrap[bot]",
+      permissions: { administration: "write", metadata: "read", contents: "read", secrets: "write", environments: "write" },
+    });
+  }
+  const started = performance.now();
+  const runs = await Promise.all(scenarios.map((s) => runBundle(bench, s)));
+  const totalMs = performance.now() - started;
+  return { runs: size, totalMs, wallsMs: runs.map((r) => r.wallMs), failed: runs.filter((r) => r.code !== 0).length };
+}

@@ -1,0 +1,102 @@
+// Running the bundled action against the local cloud for the benchmark: a cloud whose extension install,
+// configuration provisioning, reconciliation and per-request latencies are fixed, monotonic timestamps for
+// every logged request, and one spawned `node dist/index.js` timed from spawn to exit.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type LoggedRequest, type Scenario } from "../../emulator/index.ts";
+import { actionDefaults } from "../../__tests__/support/run-action.ts";
+import type { Latencies } from "./analyse.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+export const BUNDLE = join(root, "dist/index.js");
+
+export interface BenchCloud {
+  readonly cloud: LocalCloud;
+  /** performance.now() at which each request was logged (the emulator's `at` is wall-clock). */
+  readonly loggedAt: (r: LoggedRequest) => number;
+  readonly setLatencies: (l: Latencies) => void;
+}
+
+export async function startBenchCloud(): Promise<BenchCloud> {
+  // No periodic re-reconciliation: it would add load the action did not cause.
+  const cloud = await startLocalCloud({ delays: { reconcileIntervalMs: 3_600_000, deletionMs: 20, registrationMs: 20 } });
+  const stamps = new WeakMap<LoggedRequest, number>();
+  const log = cloud.traffic.log;
+  const push = log.push.bind(log);
+  log.push = (...entries: LoggedRequest[]): number => {
+    const now = performance.now();
+    for (const entry of entries) stamps.set(entry, now);
+    return push(...entries);
+  };
+  let current: Latencies | undefined;
+  // The emulator has one provisioningMs for extensions and flux configurations alike. This never-matching fault
+  // is consulted right before each ARM request is handled (after the per-request latency) and sets the
+  // provisioning time for the resource about to be written, so concurrent runs get the right one too.
+  const spy = /(?:)/;
+  spy.test = (path: string): boolean => {
+    if (!current) return false;
+    if (/\/extensions\/[^/]+$/i.test(path)) cloud.azure.setDelays({ provisioningMs: current.extensionInstallMs });
+    else if (/\/fluxConfigurations\/[^/]+$/i.test(path)) cloud.azure.setDelays({ provisioningMs: current.configurationMs });
+    return false;
+  };
+  cloud.injectFault({ service: "arm", path: spy, kind: "slow", delayMs: 0, times: Number.POSITIVE_INFINITY });
+  return {
+    cloud,
+    loggedAt: (r) => stamps.get(r) ?? Number.NaN,
+    setLatencies: (l) => {
+      current = l;
+      cloud.azure.setDelays({ reconciliationMs: l.reconciliationMs, retryAfterSeconds: l.retryAfterSeconds, provisioningMs: l.configurationMs });
+      Object.assign(cloud.traffic.latencyMs, { github: l.githubRequestMs, oidc: l.githubRequestMs, arm: l.armRequestMs, entra: l.armRequestMs });
+    },
+  };
+}
+
+let serial = 0;
+
+/** A fresh cluster and config repository, so no run sees another's state. */
+export async function freshScenario(bench: BenchCloud, label: string): Promise<Scenario> {
+  serial += 1;
+  return seedScenario(bench.cloud, { clusterName: `aks-${label}-${serial}`, repo: `cfg-${label}-${serial}` });
+}
+
+export interface TimedRun {
+  readonly code: number | null;
+  /** performance.now() just before spawn and at exit. */
+  readonly spawnedAt: number;
+  readonly exitedAt: number;
+  readonly wallMs: number;
+  /** Requests logged between spawn and exit. */
+  readonly requests: readonly LoggedRequest[];
+  readonly output: string;
+}
+
+const defaults = actionDefaults();
+
+/** Spawns `node dist/index.js` with the runner's environment and waits for it to exit. */
+export async function runBundle(bench: BenchCloud, scenario: Scenario, inputs: Record<string, string> = {}): Promise<TimedRun> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-run-"));
+  const env: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^(INPUT_|GITHUB_|ACTIONS_|RUNNER_)/.test(e[0]))),
+    ...defaults,
+    ...actionEnv(bench.cloud, scenario, inputs),
+    GITHUB_OUTPUT: join(dir, "output"),
+    GITHUB_STEP_SUMMARY: join(dir, "summary"),
+  };
+  writeFileSync(env.GITHUB_OUTPUT ?? "", "");
+  writeFileSync(env.GITHUB_STEP_SUMMARY ?? "", "");
+  const first = bench.cloud.traffic.log.length;
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [BUNDLE], { env, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => void (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const exitedAt = performance.now();
+  rmSync(dir, { recursive: true, force: true });
+  // Every request logged while it ran (only meaningful when runs do not overlap).
+  const requests = bench.cloud.traffic.log.slice(first);
+  return { code, spawnedAt, exitedAt, wallMs: exitedAt - spawnedAt, requests, output };
+}
