@@ -65,7 +65,7 @@ const ROWS: readonly Row[] = [
   { call: "ARM extension poll", service: "arm", method: "GET", path: (s) => kc(s, "extensions/flux/operations/[^/]+"),
     transient: { kind: "reset", times: 1 }, permanent: { kind: "status", status: 404, times: Infinity, body: armBody("OperationNotFound", "The operation could not be found.") }, message: /extension/ },
   { call: "ARM extension get", service: "arm", method: "GET", path: (s) => kc(s, "extensions/flux"),
-    transient: { kind: "status", status: 502, times: 1 }, permanent: { kind: "status", status: 403, times: Infinity, body: denied("Microsoft.KubernetesConfiguration/extensions/read") }, message: /role|extension/, maxHits: 2 },
+    transient: { kind: "status", status: 502, times: 1 }, permanent: { kind: "status", status: 403, times: Infinity, body: denied("Microsoft.KubernetesConfiguration/extensions/read") }, message: /Azure role missing/, maxHits: 2 },
   { call: "ARM configuration get", service: "arm", method: "GET", path: (s) => kc(s, "fluxConfigurations/flux-system"),
     transient: { kind: "reset", times: 1 }, permanent: { kind: "status", status: 403, times: Infinity, body: denied("Microsoft.KubernetesConfiguration/fluxConfigurations/read") }, message: /role/ },
   { call: "ARM configuration put", service: "arm", method: "PUT", path: (s) => kc(s, "fluxConfigurations/flux-system"),

@@ -166,12 +166,17 @@ async function removeStaleKeys(run: Run, observed: Observed, added: DeployKey, f
 async function rollBack(run: Run, added: DeployKey | undefined, createdConfiguration: boolean): Promise<void> {
   if (!added) return;
   core.info("Rolling back: removing what this run added.");
-  try {
-    if (createdConfiguration) {
+  if (createdConfiguration) {
+    // A failure here (e.g. no delete permission) must not keep the deploy key from going too.
+    try {
       await deleteConfiguration(run.arm, run.settings.flux.name, true);
       run.report.notes.push("The flux configuration this run created was deleted again because the run failed.");
       if (run.report.configuration) run.report.configuration.change = "deleted";
+    } catch (cleanup) {
+      core.warning(`Roll-back could not delete the flux configuration '${run.settings.flux.name}': ${messageOf(cleanup)}`);
     }
+  }
+  try {
     await deleteDeployKey(run.octokit, run.settings.git, added.id);
     if (run.report.deployKey) run.report.deployKey = { ...run.report.deployKey, change: "deleted" };
     run.report.notes.push(`The deploy key this run added ("${added.title}") was removed again because the run failed.`);

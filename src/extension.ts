@@ -164,6 +164,8 @@ async function runOperation(arm: Arm, name: string, state: string, intervalMs: n
     return result;
   } catch (error) {
     if (error instanceof ActionError) throw error;
+    const explained = explainArmError(error, arm, `${state === "Creating" ? "create" : "update"} the flux extension`);
+    if (explained instanceof ActionError) throw explained;
     throw failed(arm, await getExtension(arm, name), error);
   } finally {
     progress.stop();
