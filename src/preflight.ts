@@ -13,7 +13,8 @@ interface ClusterResource {
   readonly properties?: {
     readonly podIdentityProfile?: {
       readonly enabled?: boolean;
-      readonly exceptions?: readonly { name?: string; namespace?: string; podLabels?: Record<string, string> }[];
+      /** The AKS API's name for pod identity exceptions. */
+      readonly userAssignedIdentityExceptions?: readonly { name?: string; namespace?: string; podLabels?: Record<string, string> }[];
     };
   };
 }
@@ -118,7 +119,7 @@ async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolic
 function podIdentityProblem(cluster: ClusterResource): string | undefined {
   const profile = cluster.properties?.podIdentityProfile;
   if (!profile?.enabled) return undefined;
-  const excepted = (profile.exceptions ?? []).some(
+  const excepted = (profile.userAssignedIdentityExceptions ?? []).some(
     (e) => e.namespace === "flux-system" && e.podLabels?.["app.kubernetes.io/name"] === "flux-extension",
   );
   if (excepted) return undefined;
