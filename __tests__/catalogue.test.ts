@@ -2,6 +2,7 @@
 // and the run must end with exit code 1 and one `::error title=…::` annotation that names the fix.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
 import { runAction, type ActionRun } from "./support/run-action.ts";
 
@@ -254,4 +255,18 @@ test("catalogue: wait-timeout, and the failures before any wait while it waits",
 
 test("catalogue: failures that change subscription-wide state", async (t) => {
   for (const c of inGroup("after")) await t.test(c.name, () => check(c));
+});
+
+test("docs/troubleshooting.md has an entry (symptom, cause, fix) for every ErrorCode", () => {
+  const errors = readFileSync(new URL("../src/errors.ts", import.meta.url), "utf8");
+  const union = /export type ErrorCode =([^;]+);/.exec(errors)?.[1] ?? "";
+  const codes = [...union.matchAll(/"([a-z-]+)"/g)].map((m) => m[1] ?? "");
+  assert.ok(codes.length >= 20, union);
+  const docs = readFileSync(new URL("../docs/troubleshooting.md", import.meta.url), "utf8");
+  const sections = new Map(docs.split(/^## /m).slice(1).map((part) => [part.split("\n")[0]?.trim() ?? "", part]));
+  for (const code of codes) {
+    const section = sections.get(code);
+    assert.ok(section, `## ${code} in docs/troubleshooting.md`);
+    for (const part of ["**Symptom:**", "**Cause:**", "**Fix:**"]) assert.ok(section.includes(part), `${code}: ${part}`);
+  }
 });
