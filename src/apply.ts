@@ -116,7 +116,8 @@ export async function apply(run: Run): Promise<void> {
 
     const since = report.configuration?.change === "unchanged" ? -1 : reportTime(configuration);
     let final = configuration;
-    if (settings.wait) {
+    // A suspended configuration never reconciles: there is nothing to wait for.
+    if (settings.wait && !settings.flux.suspend) {
       const upToDate = report.configuration?.change === "unchanged" && configuration.complianceState === "Compliant" &&
         (!observed.expectedSha || syncedSha(configuration) === observed.expectedSha);
       if (!upToDate) {
