@@ -149,6 +149,7 @@ export async function ensureExtension(
 }
 
 interface Poller {
+  isDone(): boolean;
   pollUntilDone(): Promise<Extension>;
 }
 
@@ -159,6 +160,8 @@ async function runOperation(arm: Arm, name: string, state: string, intervalMs: n
     const poller = await beginWhenFree(begin, () => progress.update("waiting: another operation is in progress")).catch((error: unknown) => {
       throw explainArmError(error, arm, `${state === "Creating" ? "create" : "update"} the flux extension`);
     });
+    // The SDK polled once inside begin and pollUntilDone would poll again at once: wait an interval first.
+    if (!poller.isDone()) await sleep(POLL_MS);
     const result = await poller.pollUntilDone();
     progress.update(result.provisioningState ?? "Succeeded");
     return result;

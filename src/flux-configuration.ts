@@ -23,13 +23,15 @@ function protectedSettings(privateKey: string): Record<string, string> {
   return { sshPrivateKey: Buffer.from(privateKey, "utf8").toString("base64") };
 }
 
-async function finish(arm: Arm, action: string, begin: () => Promise<{ pollUntilDone(): Promise<FluxConfiguration> }>, intervalMs: number): Promise<FluxConfiguration> {
+async function finish(arm: Arm, action: string, begin: () => Promise<{ isDone(): boolean; pollUntilDone(): Promise<FluxConfiguration> }>, intervalMs: number): Promise<FluxConfiguration> {
   const progress = startProgress("flux configuration", "waiting for Succeeded", intervalMs);
   progress.update(action === "create" ? "Creating" : "Updating");
   try {
     const poller = await beginWhenFree(begin, () => progress.update("waiting: another operation is in progress")).catch((error: unknown) => {
       throw explainArmError(error, arm, `${action} the flux configuration`);
     });
+    // The SDK polled once inside begin and pollUntilDone would poll again at once: wait an interval first.
+    if (!poller.isDone()) await sleep(POLL_MS);
     const result = await poller.pollUntilDone();
     progress.update(result.provisioningState ?? "Succeeded");
     return result;
