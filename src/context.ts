@@ -10,7 +10,7 @@ import { knownHostsFromInput, knownHostsFromMeta, type KnownHosts } from "./know
 import { getConfiguration } from "./flux-configuration.ts";
 import { findFluxExtension } from "./extension.ts";
 import { ownsTitle, sameKey } from "./deploy-key-title.ts";
-import { ActionError } from "./errors.ts";
+import { ActionError, messageOf } from "./errors.ts";
 import type { Report } from "./report.ts";
 
 export interface Run {
@@ -37,12 +37,24 @@ export interface Observed {
   readonly keyInUse: DeployKey | undefined;
 }
 
+/** known-hosts.ts is pure and throws plain errors that name the input to fix; give them their catalogue entry. */
+function verified(build: () => KnownHosts): KnownHosts {
+  try {
+    return build();
+  } catch (error) {
+    throw new ActionError("known-hosts-mismatch", { title: "Host keys not verified", message: messageOf(error), cause: error });
+  }
+}
+
 export async function collectKnownHosts(run: Run): Promise<KnownHosts> {
   const { git } = run.settings;
-  if (git.knownHosts) return knownHostsFromInput(git.knownHosts, git.sshHost, git.sshPort, git.hostFingerprints);
+  if (git.knownHosts) {
+    const text = git.knownHosts;
+    return verified(() => knownHostsFromInput(text, git.sshHost, git.sshPort, git.hostFingerprints));
+  }
   const meta = await getMeta(run.octokit);
   if (meta.ssh_keys && meta.ssh_keys.length > 0) {
-    return knownHostsFromMeta(meta, git.sshHost, git.sshPort, git.hostFingerprints);
+    return verified(() => knownHostsFromMeta(meta, git.sshHost, git.sshPort, git.hostFingerprints));
   }
   throw new ActionError("known-hosts-mismatch", {
     title: "No host keys to verify",

@@ -29,10 +29,6 @@ export function explainFailure(error: unknown, settings: Settings, assertion: Gi
   const text = chain(error);
   const inner = findActionError(error);
   if (inner) return inner;
-  // known-hosts.ts is pure and throws plain errors; each already names the input to fix.
-  if (/`known-hosts`|`ssh-host-fingerprints`|GitHub \/meta (host key|lists no ssh_keys|ssh_keys\[)/.test(messageOf(error))) {
-    return new ActionError("known-hosts-mismatch", { title: "Host keys not verified", message: messageOf(error), cause: error });
-  }
   if (/ACTIONS_ID_TOKEN_REQUEST|id-token/i.test(text)) {
     return new ActionError("oidc-permission", {
       title: "No GitHub OIDC token",
