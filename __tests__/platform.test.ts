@@ -93,6 +93,16 @@ describe("clusters and clouds", { concurrency: true }, () => {
     assert.doesNotMatch(result.stdout, /pod-identity/);
   });
 
+  test("the wrong cluster-type is named as such, even when the role covers only the real cluster", async () => {
+    const scenario = await seed("arcwrong", { clusterType: "connectedClusters" });
+    const mark = cloud.traffic.log.length;
+    const result = await runAction(actionEnv(cloud, scenario));
+    assert.equal(result.code, 1, result.everything);
+    assert.equal(errorOf(result)?.title, "Wrong cluster-type");
+    assert.match(errorOf(result)?.message ?? "", /Set `cluster-type: connectedClusters`/);
+    assert.deepEqual(cloud.traffic.log.slice(mark).filter((r) => r.method !== "GET" && r.service !== "entra"), []);
+  });
+
   test("Azure Arc: connectedClusters resources under Microsoft.Kubernetes, the extension with a SystemAssigned identity", async () => {
     const scenario = await seed("arc", { clusterType: "connectedClusters" });
     assert.match(scenario.clusterId, /\/providers\/Microsoft\.Kubernetes\/connectedClusters\/aks-arc$/);

@@ -42,21 +42,30 @@ async function getCluster(arm: Arm, type: "managedClusters" | "connectedClusters
 }
 
 async function checkCluster(arm: Arm): Promise<ClusterResource> {
-  const cluster = await getCluster(arm, arm.cluster.type);
-  if (cluster) return cluster;
   const other = arm.cluster.type === "managedClusters" ? "connectedClusters" : "managedClusters";
-  const elsewhere = await getCluster(arm, other).catch(() => undefined);
-  if (elsewhere) {
-    throw new ActionError("cluster-type-mismatch", {
-      title: "Wrong cluster-type",
-      message: `'${arm.cluster.name}' is a ${other} resource, not ${arm.cluster.type}. Set \`cluster-type: ${other}\`.`,
-    });
+  let cluster: ClusterResource | undefined;
+  try {
+    cluster = await getCluster(arm, arm.cluster.type);
+  } catch (error) {
+    // A role granted on the real cluster does not cover the path of the wrong type: look there before blaming the role.
+    if (await getCluster(arm, other).catch(() => undefined)) throw typeMismatch(arm, other);
+    throw error;
   }
+  if (cluster) return cluster;
+  const elsewhere = await getCluster(arm, other).catch(() => undefined);
+  if (elsewhere) throw typeMismatch(arm, other);
   throw new ActionError("cluster-not-found", {
     title: "Cluster not found",
     message:
       `No cluster was found at ${arm.clusterId} (also looked for a ${other} resource of that name).\n` +
-      "Check subscription-id, resource-group, cluster-name and cluster-type, and that the Azure identity has Reader on the cluster.",
+      "Check subscription-id, resource-group, cluster-name and cluster-type, and that the Azure identity may read the cluster.",
+  });
+}
+
+function typeMismatch(arm: Arm, other: string): ActionError {
+  return new ActionError("cluster-type-mismatch", {
+    title: "Wrong cluster-type",
+    message: `'${arm.cluster.name}' is a ${other} resource, not ${arm.cluster.type}. Set \`cluster-type: ${other}\`.`,
   });
 }
 
