@@ -1,0 +1,23 @@
+// The Flux configuration: its name, namespace, scope, kustomizations, intervals and deletion.
+import { FETCH_TIMEOUT, SYNC_INTERVAL } from "./duration-rules.ts";
+import { readKustomizations } from "./kustomizations-input.ts";
+import { CONFIGURATION_NAME, DNS_LABEL } from "./name-rules.ts";
+import { readPattern, readSeconds } from "./input-values.ts";
+import type { Input, OneOf, Report } from "./input-values.ts";
+import type { Settings } from "./settings.ts";
+
+const SCOPES: readonly ("cluster" | "namespace")[] = ["cluster", "namespace"];
+
+export function readFlux(report: Report, input: Input, bool: (name: string) => boolean, oneOf: OneOf): Settings["flux"] {
+  const name = readPattern(report, "configuration-name", input("configuration-name"), CONFIGURATION_NAME, 63, "Use lowercase letters, digits, '-' and '.', up to 63 characters, starting and ending with a letter or digit");
+  return {
+    name,
+    namespace: readPattern(report, "namespace", input("namespace"), DNS_LABEL, 63, "Namespaces are DNS-1123 labels: lowercase letters, digits and '-', up to 63 characters, starting and ending with a letter or digit"),
+    scope: oneOf("scope", SCOPES),
+    kustomizations: readKustomizations(report, input("path"), input("kustomizations"), name),
+    syncIntervalSeconds: readSeconds(report, "sync-interval", input("sync-interval"), SYNC_INTERVAL),
+    timeoutSeconds: readSeconds(report, "timeout", input("timeout"), FETCH_TIMEOUT),
+    suspend: bool("suspend"),
+    forceDelete: bool("force-delete"),
+  };
+}
