@@ -78,7 +78,7 @@ try {
   bench.setLatencies({ extensionInstallMs: 50, configurationMs: 50, reconciliationMs: 20, githubRequestMs: 0, armRequestMs: 0, retryAfterSeconds: 0 });
   const warm = await freshScenario(bench, "warm");
   const warmRun = await runBundle(bench, warm);
-  if (warmRun.code !== 0) throw new Error(`warm-up apply failed:\n${warmRun.output}`);
+  if (warmRun.code !== 0) throw new Error(`warm-up apply failed:\n${warmRun.output.split("\n").slice(-30).join("\n")}`);
 
   // Cold start: `mode: plan` of an already bootstrapped cluster, no added latency.
   const cold = [];

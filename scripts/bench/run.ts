@@ -70,6 +70,7 @@ export interface TimedRun {
   readonly wallMs: number;
   /** Requests logged between spawn and exit. */
   readonly requests: readonly LoggedRequest[];
+  /** What it printed, without ::add-mask:: and ::debug:: lines. */
   readonly output: string;
 }
 
@@ -96,6 +97,8 @@ export async function runBundle(bench: BenchCloud, scenario: Scenario, inputs: R
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   const exitedAt = performance.now();
   rmSync(dir, { recursive: true, force: true });
+  // Never keep what the action masks (keys, tokens): it is printed when a run fails.
+  output = output.split("\n").filter((line) => !line.startsWith("::add-mask::") && !line.startsWith("::debug::")).join("\n");
   // Every request logged while it ran (only meaningful when runs do not overlap).
   const requests = bench.cloud.traffic.log.slice(first);
   return { code, spawnedAt, exitedAt, wallMs: exitedAt - spawnedAt, requests, output };
