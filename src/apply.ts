@@ -64,7 +64,7 @@ function immutableCheck(run: Run, observed: Observed, body: FluxConfiguration): 
 
 export async function apply(run: Run): Promise<void> {
   const { settings, arm, report } = run;
-  const observed = await core.group("Read current state", () => observe(run));
+  const observed = await core.group("Preflight and current state", () => observe(run));
   const body = desired(run, observed);
   immutableCheck(run, observed, body);
 
@@ -74,7 +74,7 @@ export async function apply(run: Run): Promise<void> {
   let createdConfiguration = false;
   try {
     // The extension install (minutes on Azure) overlaps with the key work; both must succeed before the configuration.
-    const extensionTask = ensureExtension(arm, settings.extension, run.deadline, run.intervalMs).then((result) => {
+    const extensionTask = ensureExtension(arm, settings.extension, run.deadline, run.intervalMs, observed.extension).then((result) => {
       report.extension = result;
       core.info(`flux extension '${result.name}': ${result.change}${result.version ? ` (version ${result.version})` : ""}`);
       return result;
@@ -129,7 +129,7 @@ export async function apply(run: Run): Promise<void> {
             intervalMs: run.intervalMs,
             repository: `${settings.git.owner}/${settings.git.repo}`,
           }),
-        )).configuration;
+        ));
       }
     }
     if (report.configuration) {

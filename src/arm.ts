@@ -12,6 +12,59 @@ export interface Arm {
   /** Full ARM id of the cluster. */
   readonly clusterId: string;
   readonly endpoint: string;
+  /** The last Retry-After (ms) a long-running-operation answer (write or poll) carried. */
+  readonly retryAfter: { ms: number | undefined };
+}
+
+/** Parses Retry-After: seconds or an HTTP date. */
+export function retryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Remembers the Retry-After of writes and operation polls, so the action's own polling honours it. */
+function retryAfterPolicy(hint: { ms: number | undefined }): PipelinePolicy {
+  return {
+    name: "aksFluxBootstrapRetryAfter",
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const asked = retryAfterMs(response.headers.get("retry-after") ?? undefined);
+      // A poll answer without Retry-After keeps what the write (or an earlier poll) asked for.
+      if (asked !== undefined && (request.method !== "GET" || /\/operations\//i.test(request.url))) hint.ms = asked;
+      return response;
+    },
+  };
+}
+
+const MIN_POLL_MS = 250;
+const MAX_POLL_MS = 10_000;
+
+/** How long to wait before the next poll: about a tenth of the time waited so far, never sooner than the server asks. */
+export function nextPollDelay(elapsedMs: number, serverAsksMs: number | undefined): number {
+  const cadence = Math.min(Math.max(MIN_POLL_MS, elapsedMs / 10), MAX_POLL_MS);
+  return Math.max(cadence, serverAsksMs ?? 0);
+}
+
+interface Operation<T> {
+  isDone(): boolean;
+  poll(): Promise<unknown>;
+  pollUntilDone(): Promise<T>;
+}
+
+/**
+ * Polls a long-running operation at the action's own cadence (fast at first, gentle later) while honouring
+ * every Retry-After the server sends; `pollUntilDone` then only returns the result or throws the failure.
+ */
+export async function awaitOperation<T>(arm: Arm, operation: Operation<T>): Promise<T> {
+  const started = Date.now();
+  while (!operation.isDone()) {
+    await new Promise((resolve) => setTimeout(resolve, nextPollDelay(Date.now() - started, arm.retryAfter.ms)));
+    await operation.poll();
+  }
+  return operation.pollUntilDone();
 }
 
 export function clusterRpOf(cluster: Cluster): string {
@@ -31,13 +84,14 @@ export function createArm(
   endpoint: string,
   policies: readonly PipelinePolicy[] = [],
 ): Arm {
+  const retryAfter: { ms: number | undefined } = { ms: undefined };
   const client = new SourceControlConfigurationClient(credential, cluster.subscriptionId, {
     endpoint,
     credentialScopes: [`${endpoint.replace(/\/$/, "")}/.default`],
     retryOptions: { maxRetries: 5, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 },
-    additionalPolicies: policies.map((policy) => ({ policy, position: "perRetry" as const })),
+    additionalPolicies: [...policies, retryAfterPolicy(retryAfter)].map((policy) => ({ policy, position: "perRetry" as const })),
   });
-  return { client, cluster, clusterRp: clusterRpOf(cluster), clusterId: clusterIdOf(cluster), endpoint };
+  return { client, cluster, clusterRp: clusterRpOf(cluster), clusterId: clusterIdOf(cluster), endpoint, retryAfter };
 }
 
 export interface ArmResponse<T> {

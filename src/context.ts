@@ -22,6 +22,8 @@ export interface Run {
   readonly intervalMs: number;
   /** When wait-timeout runs out (ms since epoch). */
   readonly deadline: number;
+  /** The preflight, started with the run: settles before any write (see observe). */
+  readonly checks: Promise<void>;
 }
 
 export interface Observed {
@@ -72,7 +74,15 @@ export function keyInUse(configuration: FluxConfiguration | undefined, owned: re
   return undefined;
 }
 
+/** Preflight and the reads of current state, in parallel; a preflight failure wins, as it explains more. */
 export async function observe(run: Run): Promise<Observed> {
+  const [checked, state] = await Promise.allSettled([run.checks, readState(run)]);
+  if (checked.status === "rejected") throw checked.reason;
+  if (state.status === "rejected") throw state.reason;
+  return state.value;
+}
+
+async function readState(run: Run): Promise<Observed> {
   const { settings, octokit, arm, report } = run;
   const repository = await getRepository(octokit, settings.git);
   report.repositoryHtmlUrl = repository.htmlUrl;

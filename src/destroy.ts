@@ -8,10 +8,11 @@ import { findFluxExtension } from "./extension.ts";
 import { deleteDeployKey, getRepository, listDeployKeys } from "./github.ts";
 import { ownsTitle } from "./deploy-key-title.ts";
 import { keyReport } from "./apply.ts";
-import { explainArmError } from "./arm.ts";
+import { awaitOperation, explainArmError } from "./arm.ts";
 
 export async function destroy(run: Run): Promise<void> {
   const { settings, arm, report } = run;
+  await core.group("Preflight", () => run.checks);
   const repository = await getRepository(run.octokit, settings.git);
   report.repositoryHtmlUrl = repository.htmlUrl;
   const [configuration, extension, keys] = await Promise.all([
@@ -33,7 +34,7 @@ export async function destroy(run: Run): Promise<void> {
             forceDelete: settings.flux.forceDelete,
             updateIntervalInMs: 1000,
           });
-          await poller.pollUntilDone();
+          await awaitOperation(arm, poller);
         } catch (error) {
           throw explainArmError(error, arm, "delete the flux extension");
         }

@@ -2,7 +2,7 @@
 // where it differs, never recreated; waits for Succeeded and reports the extension's own messages on failure.
 import type { Extension, PatchExtension } from "@azure/arm-kubernetesconfiguration";
 import type { Arm } from "./arm.ts";
-import { beginWhenFree, explainArmError } from "./arm.ts";
+import { awaitOperation, beginWhenFree, explainArmError } from "./arm.ts";
 import type { Extension as ExtensionSettings } from "./settings.ts";
 import type { FieldChange } from "./flux-configuration-body.ts";
 import { ActionError, messageOf } from "./errors.ts";
@@ -127,9 +127,11 @@ export async function ensureExtension(
   settings: ExtensionSettings,
   deadline: number,
   intervalMs: number,
+  /** The flux extension as just read (undefined: there is none). */
+  found: Extension | undefined,
 ): Promise<ExtensionResult> {
   const { resourceGroup, name: clusterName, type } = arm.cluster;
-  let existing = await findFluxExtension(arm);
+  let existing = found;
   if (existing) existing = await settle(arm, existing, deadline, intervalMs);
   if (existing?.provisioningState === "Failed") throw failed(arm, existing);
   const desired = desiredExtension(settings, arm);
@@ -150,6 +152,7 @@ export async function ensureExtension(
 
 interface Poller {
   isDone(): boolean;
+  poll(): Promise<unknown>;
   pollUntilDone(): Promise<Extension>;
 }
 
@@ -160,9 +163,7 @@ async function runOperation(arm: Arm, name: string, state: string, intervalMs: n
     const poller = await beginWhenFree(begin, () => progress.update("waiting: another operation is in progress")).catch((error: unknown) => {
       throw explainArmError(error, arm, `${state === "Creating" ? "create" : "update"} the flux extension`);
     });
-    // The SDK polled once inside begin and pollUntilDone would poll again at once: wait an interval first.
-    if (!poller.isDone()) await sleep(POLL_MS);
-    const result = await poller.pollUntilDone();
+    const result = await awaitOperation(arm, poller);
     progress.update(result.provisioningState ?? "Succeeded");
     return result;
   } catch (error) {

@@ -2,7 +2,7 @@
 // delete; and the wait until Flux has fetched the expected commit and every kustomization is healthy.
 import type { FluxConfiguration, FluxConfigurationPatch, ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
 import type { Arm } from "./arm.ts";
-import { beginWhenFree, explainArmError } from "./arm.ts";
+import { awaitOperation, beginWhenFree, explainArmError, nextPollDelay } from "./arm.ts";
 import { ActionError, armCodeOf, messageOf, statusOf } from "./errors.ts";
 import { formatElapsed, sleep, startProgress } from "./progress.ts";
 import { statusesOf } from "./report.ts";
@@ -23,16 +23,14 @@ function protectedSettings(privateKey: string): Record<string, string> {
   return { sshPrivateKey: Buffer.from(privateKey, "utf8").toString("base64") };
 }
 
-async function finish(arm: Arm, action: string, begin: () => Promise<{ isDone(): boolean; pollUntilDone(): Promise<FluxConfiguration> }>, intervalMs: number): Promise<FluxConfiguration> {
+async function finish(arm: Arm, action: string, begin: () => Promise<{ isDone(): boolean; poll(): Promise<unknown>; pollUntilDone(): Promise<FluxConfiguration> }>, intervalMs: number): Promise<FluxConfiguration> {
   const progress = startProgress("flux configuration", "waiting for Succeeded", intervalMs);
   progress.update(action === "create" ? "Creating" : "Updating");
   try {
     const poller = await beginWhenFree(begin, () => progress.update("waiting: another operation is in progress")).catch((error: unknown) => {
       throw explainArmError(error, arm, `${action} the flux configuration`);
     });
-    // The SDK polled once inside begin and pollUntilDone would poll again at once: wait an interval first.
-    if (!poller.isDone()) await sleep(POLL_MS);
-    const result = await poller.pollUntilDone();
+    const result = await awaitOperation(arm, poller);
     progress.update(result.provisioningState ?? "Succeeded");
     return result;
   } catch (error) {
@@ -77,7 +75,7 @@ export async function deleteConfiguration(arm: Arm, name: string, force: boolean
       forceDelete: force,
       updateIntervalInMs: POLL_MS,
     });
-    await poller.pollUntilDone();
+    await awaitOperation(arm, poller);
   } catch (error) {
     if (statusOf(error) === 404) return;
     throw explainArmError(error, arm, "delete the flux configuration");
@@ -138,11 +136,6 @@ export function reconciliationError(configuration: FluxConfiguration, repository
   });
 }
 
-export interface WaitResult {
-  readonly configuration: FluxConfiguration;
-  /** True once the GitRepository was Ready after our write: the key works. */
-  readonly sourceFetched: boolean;
-}
 
 export interface WaitOptions {
   readonly expectedSha: string | undefined;
@@ -167,26 +160,21 @@ function summariseState(configuration: FluxConfiguration): string {
 }
 
 /** Polls until Compliant at the expected commit; fails fast on a Non-Compliant state reported twice after our write. */
-export async function waitForReconciliation(arm: Arm, name: string, options: WaitOptions): Promise<WaitResult> {
+export async function waitForReconciliation(arm: Arm, name: string, options: WaitOptions): Promise<FluxConfiguration> {
   const waitingFor = options.expectedSha ? `waiting for Compliant at ${options.expectedSha.slice(0, 7)}` : "waiting for Compliant";
   const progress = startProgress(options.label ?? "reconciliation", waitingFor, options.intervalMs);
-  let sourceFetched = false;
   let nonCompliantReports = new Set<string>();
-  let last: FluxConfiguration | undefined;
   const started = Date.now();
   try {
     for (;;) {
       const configuration = (await getConfiguration(arm, name)) ?? {};
-      last = configuration;
       progress.update(summariseState(configuration));
       const reportedAt = configuration.statusUpdatedAt ? new Date(configuration.statusUpdatedAt).getTime() : 0;
       const fresh = reportedAt > options.since;
-      const git = statusesOf(configuration).find((s) => s.kind === "GitRepository");
-      if (fresh && git?.complianceState === "Compliant") sourceFetched = true;
       const atCommit = !options.expectedSha || syncedSha(configuration) === options.expectedSha;
       const allCompliant = statusesOf(configuration).every((s) => s.complianceState === "Compliant");
       if (fresh && configuration.complianceState === "Compliant" && atCommit && allCompliant) {
-        return { configuration, sourceFetched: true };
+        return configuration;
       }
       if (fresh && configuration.complianceState === "Non-Compliant") {
         nonCompliantReports.add(String(reportedAt));
@@ -202,11 +190,8 @@ export async function waitForReconciliation(arm: Arm, name: string, options: Wai
         });
       }
       // Poll at about a tenth of the time waited so far: fast at first, gentle on long waits.
-      await sleep(Math.min(Math.max(POLL_MS / 2, (Date.now() - started) / 10), 10_000));
+      await sleep(nextPollDelay(Date.now() - started, undefined));
     }
-  } catch (error) {
-    if (error instanceof ActionError) Object.assign(error, { sourceFetched, last });
-    throw error;
   } finally {
     progress.stop();
   }

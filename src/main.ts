@@ -48,10 +48,6 @@ function progressInterval(): number {
 async function runMode(run: Run, assertion: GitHubAssertion): Promise<void> {
   const { settings, report } = run;
   try {
-    const writes = settings.mode === "apply" || settings.mode === "rotate";
-    const checked = await core.group("Preflight", () => preflight(run.arm, settings, run.deadline, writes && settings.mode === "apply"));
-    for (const warning of checked.warnings) core.warning(warning);
-    for (const namespace of checked.registered) report.notes.push(`Resource provider registered: ${namespace}.`);
     switch (settings.mode) {
       case "apply":
         await apply(run);
@@ -83,7 +79,14 @@ export async function run(): Promise<void> {
     const octokit = createOctokit(settings.git);
     report = newReport(settings.mode, settings.cluster, arm.clusterId, `${settings.git.owner}/${settings.git.repo}`, PORTAL[settings.azure.cloud]);
     const started = Date.now();
-    const run: Run = { settings, octokit, arm, report, intervalMs: progressInterval(), deadline: started + settings.waitTimeoutMs };
+    const deadline = started + settings.waitTimeoutMs;
+    // The preflight reads run alongside each mode's own reads; every mode awaits it before its first write.
+    const checks = preflight(arm, settings, deadline, settings.mode === "apply").then((checked) => {
+      for (const warning of checked.warnings) core.warning(warning);
+      for (const namespace of checked.registered) report?.notes.push(`Resource provider registered: ${namespace}.`);
+    });
+    checks.catch(() => undefined);
+    const run: Run = { settings, octokit, arm, report, intervalMs: progressInterval(), deadline, checks };
     await runMode(run, assertion);
     if (report.outcome === "failed") report.outcome = settings.mode === "plan" ? "planned" : "succeeded";
     if (!report.headline) report.headline = settings.mode === "plan" ? "preview, nothing was changed" : "done";

@@ -24,7 +24,7 @@ function newKey(run: Run): NonNullable<Report["deployKey"]> {
 export async function plan(run: Run): Promise<void> {
   const { settings, report } = run;
   const target = planFor();
-  const observed = await core.group("Read current state", () => observe(run));
+  const observed = await core.group("Preflight and current state", () => observe(run));
   if (target === "destroy") {
     report.configuration = configurationReport(observed.configuration ? "would delete" : "absent", observed.configuration);
     if (settings.extension.remove) report.extension = { change: observed.extension ? "would delete" : "absent", name: observed.extension?.name ?? settings.extension.name, version: observed.extension?.currentVersion, changes: [] };

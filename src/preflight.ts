@@ -144,11 +144,12 @@ export async function preflight(arm: Arm, settings: Settings, deadline: number, 
   const cluster = await checkCluster(arm);
   const namespaces = ["Microsoft.KubernetesConfiguration", arm.clusterRp];
   const registered: string[] = [];
-  for (const namespace of namespaces) {
-    const policy: ProviderPolicy = !settings.azure.registerProviders ? "refuse" : writes ? "register" : "report";
-    const outcome = await ensureProvider(arm, namespace, policy, deadline);
+  const policy: ProviderPolicy = !settings.azure.registerProviders ? "refuse" : writes ? "register" : "report";
+  const outcomes = await Promise.all(namespaces.map((namespace) => ensureProvider(arm, namespace, policy, deadline)));
+  namespaces.forEach((namespace, i) => {
+    const outcome = outcomes[i];
     if (outcome) registered.push(outcome === "registered" ? namespace : `${namespace} (would register)`);
-  }
+  });
   const warnings: string[] = [];
   const podIdentity = arm.cluster.type === "managedClusters" ? podIdentityProblem(cluster) : undefined;
   if (podIdentity) {

@@ -43,7 +43,7 @@ async function awaitLastUsed(run: Run, key: DeployKey): Promise<DeployKey> {
 
 export async function rotate(run: Run): Promise<void> {
   const { settings, report, arm } = run;
-  const observed = await core.group("Read current state", () => observe(run));
+  const observed = await core.group("Preflight and current state", () => observe(run));
   if (!observed.configuration) {
     throw new ActionError("invalid-input", {
       title: "Nothing to rotate",
@@ -90,7 +90,7 @@ export async function rotate(run: Run): Promise<void> {
       });
       const used = await awaitLastUsed(run, added);
       core.info(`Flux is Compliant after the switch and GitHub saw the new key in use at ${used.lastUsed}.`);
-      return waited.configuration;
+      return waited;
     });
     report.configuration.complianceState = proof.complianceState;
     report.configuration.syncedCommit = proof.sourceSyncedCommitId;

@@ -1,0 +1,48 @@
+// Polling honours Retry-After: pure rules, then through the local cloud's long-running operations.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { nextPollDelay, retryAfterMs } from "../src/arm.ts";
+import { startLocalCloud, seedScenario, actionEnv } from "../emulator/index.ts";
+import { runAction } from "./support/run-action.ts";
+
+test("Retry-After parses seconds and HTTP dates", () => {
+  assert.equal(retryAfterMs("3"), 3000);
+  assert.equal(retryAfterMs("0"), 0);
+  assert.equal(retryAfterMs(undefined), undefined);
+  assert.equal(retryAfterMs("soon"), undefined);
+  const now = Date.parse("2026-11-25T12:00:00Z");
+  assert.equal(retryAfterMs("Wed, 25 Nov 2026 12:00:05 GMT", now), 5000);
+});
+
+test("the poll cadence is a tenth of the time waited, between 250 ms and 10 s, and never sooner than the server asks", () => {
+  assert.equal(nextPollDelay(0, undefined), 250);
+  assert.equal(nextPollDelay(30_000, undefined), 3000);
+  assert.equal(nextPollDelay(600_000, undefined), 10_000);
+  assert.equal(nextPollDelay(0, 1000), 1000);
+  assert.equal(nextPollDelay(30_000, 15_000), 15_000);
+});
+
+test("after the SDK's first poll, operations are polled no faster than their Retry-After", async () => {
+  const cloud = await startLocalCloud({ delays: { provisioningMs: 2600, retryAfterSeconds: 1 } });
+  try {
+    const scenario = await seedScenario(cloud);
+    const result = await runAction(actionEnv(cloud, scenario));
+    assert.equal(result.code, 0, result.everything);
+    const polls = new Map<string, number[]>();
+    for (const r of cloud.traffic.log) {
+      if (r.service === "arm" && r.method === "GET" && r.path.includes("/operations/")) {
+        const url = r.path.replace(/\?.*$/, "");
+        polls.set(url, [...(polls.get(url) ?? []), r.at]);
+      }
+    }
+    assert.ok(polls.size >= 2, "the extension and the configuration were both polled");
+    for (const [url, times] of polls) {
+      const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
+      // The first gap is the SDK's own poll inside begin…(); every later one is the action's.
+      for (const gap of gaps.slice(1)) assert.ok(gap >= 990, `${url}: polled ${gap} ms after the last poll, Retry-After is 1 s`);
+      assert.ok(times.length <= 6, `${url}: ${times.length} polls for a 2.6 s operation`);
+    }
+  } finally {
+    await cloud.close();
+  }
+});
