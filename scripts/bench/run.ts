@@ -82,7 +82,8 @@ export async function runBundle(bench: BenchCloud, scenario: Scenario, inputs: R
   const env: Record<string, string> = {
     ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^(INPUT_|GITHUB_|ACTIONS_|RUNNER_)/.test(e[0]))),
     ...defaults,
-    ...actionEnv(bench.cloud, scenario, inputs),
+    // Bounded: a run that cannot finish fails after two minutes instead of the default wait-timeout.
+    ...actionEnv(bench.cloud, scenario, { "wait-timeout": "2m", ...inputs }),
     GITHUB_OUTPUT: join(dir, "output"),
     GITHUB_STEP_SUMMARY: join(dir, "summary"),
   };
