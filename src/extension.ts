@@ -164,7 +164,7 @@ async function runOperation(arm: Arm, name: string, state: string, intervalMs: n
       throw explainArmError(error, arm, `${state === "Creating" ? "create" : "update"} the flux extension`);
     });
     const result = await awaitOperation(arm, poller);
-    progress.update(result.provisioningState ?? "Succeeded");
+    progress.finish(result.provisioningState ?? "Succeeded");
     return result;
   } catch (error) {
     if (error instanceof ActionError) throw error;

@@ -31,7 +31,7 @@ async function finish(arm: Arm, action: string, begin: () => Promise<{ isDone():
       throw explainArmError(error, arm, `${action} the flux configuration`);
     });
     const result = await awaitOperation(arm, poller);
-    progress.update(result.provisioningState ?? "Succeeded");
+    progress.finish(result.provisioningState ?? "Succeeded");
     return result;
   } catch (error) {
     if (error instanceof ActionError) throw error;

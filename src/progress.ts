@@ -5,6 +5,8 @@ import * as core from "@actions/core";
 export interface Progress {
   /** Reports the current state; prints when it differs from the last one printed. */
   readonly update: (state: string) => void;
+  /** Prints the final state once ("flux extension: Succeeded after 1m05s") and stops. */
+  readonly finish: (state: string) => void;
   readonly stop: () => void;
 }
 
@@ -30,6 +32,10 @@ export function startProgress(label: string, waitingFor: string, intervalMs: num
     update: (next) => {
       state = next;
       if (next !== printed) print();
+    },
+    finish: (last) => {
+      clearInterval(timer);
+      log(`${label}: ${last} after ${formatElapsed(Date.now() - started)}`);
     },
     stop: () => clearInterval(timer),
   };
