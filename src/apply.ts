@@ -8,8 +8,8 @@ import { observe } from "./context.ts";
 import { ensureExtension } from "./extension.ts";
 import { desiredConfiguration, diffConfiguration } from "./flux-configuration-body.ts";
 import { createConfiguration, deleteConfiguration, patchConfiguration, waitForReconciliation, syncedSha, reportTime } from "./flux-configuration.ts";
-import { addDeployKey, deleteDeployKey, type DeployKey } from "./github.ts";
-import { deployKeyTitle, sameKey } from "./deploy-key-title.ts";
+import { addDeployKey, deleteDeployKey, listDeployKeys, type DeployKey } from "./github.ts";
+import { deployKeyTitle, ownsTitle, sameKey } from "./deploy-key-title.ts";
 import { fingerprintOf, generateKeyPair, secretForms, type SshKeyPair } from "./ssh-key.ts";
 import { ActionError, messageOf } from "./errors.ts";
 import type { DeployKeyReport } from "./report.ts";
@@ -138,7 +138,7 @@ export async function apply(run: Run): Promise<void> {
       report.configuration.statuses = statusesOf(final);
       report.configuration.id ??= final.id;
     }
-    if (added) await removeStaleKeys(run, observed, added, final);
+    if (added) await removeStaleKeys(run, added, final);
   } catch (error) {
     await rollBack(run, added, createdConfiguration);
     throw error;
@@ -149,14 +149,17 @@ export async function apply(run: Run): Promise<void> {
 }
 
 /** After a new key works, older keys of ours are unused: remove them, unless another run's key took over. */
-async function removeStaleKeys(run: Run, observed: Observed, added: DeployKey, final: FluxConfiguration): Promise<void> {
+async function removeStaleKeys(run: Run, added: DeployKey, final: FluxConfiguration): Promise<void> {
   if (final.repositoryPublicKey && !sameKey(final.repositoryPublicKey, added.key)) {
     run.report.notes.push("Another run replaced the configuration's key while this one ran; its key is kept and this run's key removed.");
     await deleteDeployKey(run.octokit, run.settings.git, added.id);
     run.report.removedKeys.push(keyReport("deleted", added, undefined));
     return;
   }
-  for (const stale of observed.ownedKeys.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt)) {
+  // Listed again now, not at the start: a run that overlapped this one may have added a key since.
+  const { settings } = run;
+  const owned = (await listDeployKeys(run.octokit, settings.git)).filter((k) => ownsTitle(k.title, settings.cluster, settings.flux.name));
+  for (const stale of owned.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt)) {
     await deleteDeployKey(run.octokit, run.settings.git, stale.id);
     run.report.removedKeys.push(keyReport("deleted", stale, undefined));
     core.info(`Removed unused deploy key "${stale.title}".`);
