@@ -59,9 +59,9 @@ interface Operation<T> {
  * every Retry-After the server sends; `pollUntilDone` then only returns the result or throws the failure.
  */
 export async function awaitOperation<T>(arm: Arm, operation: Operation<T>): Promise<T> {
-  const started = Date.now();
+  const started = performance.now();
   while (!operation.isDone()) {
-    await new Promise((resolve) => setTimeout(resolve, nextPollDelay(Date.now() - started, arm.retryAfter.ms)));
+    await new Promise((resolve) => setTimeout(resolve, nextPollDelay(performance.now() - started, arm.retryAfter.ms)));
     await operation.poll();
   }
   return operation.pollUntilDone();
@@ -128,12 +128,12 @@ export function isBusy(error: unknown): boolean {
 
 /** Starts a write, waiting and starting again while another operation (a parallel run, the portal) holds the resource. */
 export async function beginWhenFree<T>(begin: () => Promise<T>, onWait: (message: string) => void = () => {}): Promise<T> {
-  const started = Date.now();
+  const started = performance.now();
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await begin();
     } catch (error) {
-      if (!isBusy(error) || Date.now() - started > BUSY_RETRY_MS) throw error;
+      if (!isBusy(error) || performance.now() - started > BUSY_RETRY_MS) throw error;
       onWait(messageOf(error));
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 10_000)));
     }

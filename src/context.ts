@@ -20,7 +20,7 @@ export interface Run {
   readonly report: Report;
   /** Progress heartbeat cadence. */
   readonly intervalMs: number;
-  /** When wait-timeout runs out (ms since epoch). */
+  /** When wait-timeout runs out, on the monotonic clock (performance.now()): wall-clock jumps do not end waits. */
   readonly deadline: number;
   /** The preflight, started with the run: settles before any write (see observe). */
   readonly checks: Promise<void>;

@@ -107,7 +107,7 @@ async function settle(arm: Arm, extension: Extension, deadline: number, interval
   try {
     while (current.provisioningState === "Creating" || current.provisioningState === "Updating" || current.provisioningState === "Deleting") {
       progress.update(current.provisioningState);
-      if (Date.now() > deadline) {
+      if (performance.now() > deadline) {
         throw new ActionError("extension-busy", {
           title: "Flux extension stuck",
           message: `The microsoft.flux extension has been ${current.provisioningState} for longer than wait-timeout.\nIts status messages:\n${statusMessages(current)}`,

@@ -164,7 +164,7 @@ export async function waitForReconciliation(arm: Arm, name: string, options: Wai
   const waitingFor = options.expectedSha ? `waiting for Compliant at ${options.expectedSha.slice(0, 7)}` : "waiting for Compliant";
   const progress = startProgress(options.label ?? "reconciliation", waitingFor, options.intervalMs);
   let nonCompliantReports = new Set<string>();
-  const started = Date.now();
+  const started = performance.now();
   try {
     for (;;) {
       const configuration = (await getConfiguration(arm, name)) ?? {};
@@ -182,15 +182,15 @@ export async function waitForReconciliation(arm: Arm, name: string, options: Wai
       } else {
         nonCompliantReports = new Set();
       }
-      if (Date.now() > options.deadline) {
+      if (performance.now() > options.deadline) {
         const error = reconciliationError(configuration, options.repository, true);
         throw new ActionError(error.code === "configuration-failed" ? "wait-timeout" : error.code, {
           title: error.code === "configuration-failed" ? "Timed out waiting for Flux" : error.title,
-          message: `Waited ${formatElapsed(Date.now() - started)} (wait-timeout). Last state: ${summariseState(configuration)}.\n${error.message}`,
+          message: `Waited ${formatElapsed(performance.now() - started)} (wait-timeout). Last state: ${summariseState(configuration)}.\n${error.message}`,
         });
       }
       // Poll at about a tenth of the time waited so far: fast at first, gentle on long waits.
-      await sleep(nextPollDelay(Date.now() - started, undefined));
+      await sleep(nextPollDelay(performance.now() - started, undefined));
     }
   } finally {
     progress.stop();

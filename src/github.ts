@@ -30,15 +30,15 @@ export function createOctokit(git: Git): Octokit {
     throttling,
   );
   octokit.hook.wrap("request", async (request, options) => {
-    const started = Date.now();
+    const started = performance.now();
     // The expanded path (`/repos/o/r/keys`), without the query string.
     const path = octokit.request.endpoint.parse(options).url.replace(git.githubApiUrl, "").replace(/\?.*$/, "");
     try {
       const response = await request(options);
-      core.debug(`github: ${options.method} ${path} -> ${response.status} (${Date.now() - started} ms)`);
+      core.debug(`github: ${options.method} ${path} -> ${response.status} (${Math.round(performance.now() - started)} ms)`);
       return response;
     } catch (error) {
-      core.debug(`github: ${options.method} ${path} -> ${statusOf(error) ?? "error"} (${Date.now() - started} ms)`);
+      core.debug(`github: ${options.method} ${path} -> ${statusOf(error) ?? "error"} (${Math.round(performance.now() - started)} ms)`);
       // Name the call, so an error no phase explains still says where it happened.
       if (error instanceof Error && !error.message.startsWith("GitHub API ")) {
         error.message = `GitHub API ${options.method} ${path} failed (HTTP ${statusOf(error) ?? "?"}): ${error.message}`;

@@ -27,14 +27,14 @@ const PORTAL: Record<Settings["azure"]["cloud"], string> = {
 const armDebugPolicy: PipelinePolicy = {
   name: "aksFluxBootstrapDebug",
   async sendRequest(request, next) {
-    const started = Date.now();
+    const started = performance.now();
     const url = request.url.replace(/\?.*$/, "");
     try {
       const response = await next(request);
-      core.debug(`arm: ${request.method} ${url} -> ${response.status} (${Date.now() - started} ms)`);
+      core.debug(`arm: ${request.method} ${url} -> ${response.status} (${Math.round(performance.now() - started)} ms)`);
       return response;
     } catch (error) {
-      core.debug(`arm: ${request.method} ${url} -> failed (${Date.now() - started} ms)`);
+      core.debug(`arm: ${request.method} ${url} -> failed (${Math.round(performance.now() - started)} ms)`);
       throw error;
     }
   },
@@ -78,7 +78,7 @@ export async function run(): Promise<void> {
     const arm = createArm(credential, settings.cluster, settings.azure.armEndpoint, [armDebugPolicy]);
     const octokit = createOctokit(settings.git);
     report = newReport(settings.mode, settings.cluster, arm.clusterId, `${settings.git.owner}/${settings.git.repo}`, PORTAL[settings.azure.cloud]);
-    const started = Date.now();
+    const started = performance.now();
     const deadline = started + settings.waitTimeoutMs;
     // The preflight reads run alongside each mode's own reads; every mode awaits it before its first write.
     const checks = preflight(arm, settings, deadline, settings.mode === "apply").then((checked) => {

@@ -113,7 +113,7 @@ async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolic
   }
   core.info(`Registering resource provider ${namespace} …`);
   while (current !== "Registered") {
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       throw new ActionError("provider-not-registered", {
         title: "Resource provider still registering",
         message: `${namespace} is still ${current} after wait-timeout. Check with: az provider show --namespace ${namespace}`,

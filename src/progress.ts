@@ -17,11 +17,11 @@ export function formatElapsed(ms: number): string {
 }
 
 export function startProgress(label: string, waitingFor: string, intervalMs: number, log: (line: string) => void = core.info): Progress {
-  const started = Date.now();
+  const started = performance.now();
   let state = "";
   let printed = "";
   const print = (): void => {
-    log(`${label}: ${state} (${formatElapsed(Date.now() - started)}) — ${waitingFor}`);
+    log(`${label}: ${state} (${formatElapsed(performance.now() - started)}) — ${waitingFor}`);
     printed = state;
   };
   const timer = setInterval(() => {
@@ -35,7 +35,7 @@ export function startProgress(label: string, waitingFor: string, intervalMs: num
     },
     finish: (last) => {
       clearInterval(timer);
-      log(`${label}: ${last} after ${formatElapsed(Date.now() - started)}`);
+      log(`${label}: ${last} after ${formatElapsed(performance.now() - started)}`);
     },
     stop: () => clearInterval(timer),
   };

@@ -28,7 +28,7 @@ async function awaitLastUsed(run: Run, key: DeployKey): Promise<DeployKey> {
       const current = await getDeployKey(run.octokit, run.settings.git, key.id);
       if (current?.lastUsed) return current;
       progress.update("new key not used yet");
-      if (Date.now() > run.deadline) {
+      if (performance.now() > run.deadline) {
         throw new ActionError("rotation-unproven", {
           title: "Rotation not proven",
           message: "Flux is Compliant after the switch, but GitHub has not recorded a use of the new deploy key before wait-timeout.",

@@ -183,13 +183,18 @@ export function createFluxAgent(options: FluxAgentOptions): FluxAgent {
     }, options.delays().reconciliationMs);
     timers.add(timer);
   };
+  // The periodic pass checks the interval in force at each moment, so a test that lengthens it is obeyed at once.
+  let lastPass = Date.now();
   const tick = (): void => {
     if (stopped) return;
-    for (const id of options.ids()) if (!running.has(id)) start(id);
-    periodic = setTimeout(tick, options.delays().reconcileIntervalMs);
+    if (Date.now() - lastPass >= options.delays().reconcileIntervalMs) {
+      lastPass = Date.now();
+      for (const id of options.ids()) if (!running.has(id)) start(id);
+    }
+    periodic = setTimeout(tick, Math.min(options.delays().reconcileIntervalMs, 250));
     periodic.unref();
   };
-  let periodic = setTimeout(tick, options.delays().reconcileIntervalMs);
+  let periodic = setTimeout(tick, Math.min(options.delays().reconcileIntervalMs, 250));
   periodic.unref();
 
   return {
