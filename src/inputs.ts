@@ -18,6 +18,15 @@ export { CLOUDS } from "./azure-input.ts";
 export { normaliseRepoPath } from "./kustomizations-input.ts";
 
 const MODES: readonly Mode[] = ["apply", "rotate", "destroy", "plan"];
+const PLAN_FOR: readonly Exclude<Mode, "plan">[] = ["apply", "rotate", "destroy"];
+
+/** Whole seconds from 1 to 3600. */
+function readProgressInterval(report: Report, value: string): number {
+  const seconds = Number(value);
+  if (/^\d+$/.test(value) && seconds >= 1 && seconds <= 3600) return seconds * 1000;
+  report.problem("progress-interval", `'${value}' is not a whole number of seconds from 1 to 3600. Use e.g. 20.`);
+  return 20_000;
+}
 
 /** Reads one input exactly as @actions/core getInput does: env INPUT_<NAME> (spaces to '_', upper-cased; dashes kept), trimmed. */
 export function readInput(env: NodeJS.ProcessEnv, name: string): string {
@@ -47,8 +56,10 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     key: readKey(report, input, bool, oneOf),
     extension: readExtension(report, input, bool, oneOf),
     flux: readFlux(report, input, bool, oneOf),
+    planFor: oneOf("plan-for", PLAN_FOR),
     wait: bool("wait"),
     waitTimeoutMs: readDuration(report, "wait-timeout", input("wait-timeout"), WAIT_TIMEOUT, true) ?? 0,
+    progressIntervalMs: readProgressInterval(report, input("progress-interval")),
     privateKeySecret: readSealedSecret(report, input("private-key-secret"), input("secret-environment")),
     warnings,
   };

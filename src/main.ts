@@ -40,11 +40,6 @@ const armDebugPolicy: PipelinePolicy = {
   },
 };
 
-function progressInterval(): number {
-  const seconds = Number(core.getInput("progress-interval") || "20");
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 20_000;
-}
-
 async function runMode(run: Run, assertion: GitHubAssertion): Promise<void> {
   const { settings, report } = run;
   try {
@@ -86,7 +81,7 @@ export async function run(): Promise<void> {
       for (const namespace of checked.registered) report?.notes.push(`Resource provider registered: ${namespace}.`);
     });
     checks.catch(() => undefined);
-    const run: Run = { settings, octokit, arm, report, intervalMs: progressInterval(), deadline, checks };
+    const run: Run = { settings, octokit, arm, report, intervalMs: settings.progressIntervalMs, deadline, checks };
     await runMode(run, assertion);
     if (report.outcome === "failed") report.outcome = settings.mode === "plan" ? "planned" : "succeeded";
     if (!report.headline) report.headline = settings.mode === "plan" ? "preview, nothing was changed" : "done";

@@ -12,18 +12,13 @@ import type { Report } from "./report.ts";
 
 const KEY_CHANGE = { field: "configurationProtectedSettings.sshPrivateKey", from: "(hidden)", to: "(changes)" };
 
-function planFor(): "apply" | "rotate" | "destroy" {
-  const value = core.getInput("plan-for") || "apply";
-  return value === "rotate" || value === "destroy" ? value : "apply";
-}
-
 function newKey(run: Run): NonNullable<Report["deployKey"]> {
   return { change: "would create", id: undefined, title: `(new key for ${run.settings.cluster.name}/${run.settings.flux.name})`, fingerprint: undefined, publicKey: undefined, readOnly: !run.settings.key.readWrite };
 }
 
 export async function plan(run: Run): Promise<void> {
   const { settings, report } = run;
-  const target = planFor();
+  const target = settings.planFor;
   const observed = await core.group("Preflight and current state", () => observe(run));
   if (target === "destroy") {
     report.configuration = configurationReport(observed.configuration ? "would delete" : "absent", observed.configuration);

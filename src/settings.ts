@@ -112,8 +112,12 @@ export interface Settings {
   readonly key: Key;
   readonly extension: Extension;
   readonly flux: FluxConfiguration;
+  /** With mode plan: which mode to preview. */
+  readonly planFor: Exclude<Mode, "plan">;
   readonly wait: boolean;
   readonly waitTimeoutMs: number;
+  /** Heartbeat cadence of progress lines during waits. */
+  readonly progressIntervalMs: number;
   readonly privateKeySecret: SealedSecret | undefined;
   /** Non-fatal advice found while reading the inputs (e.g. read-write: true); main logs each with core.warning. */
   readonly warnings: readonly string[];
