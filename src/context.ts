@@ -78,7 +78,11 @@ export function keyInUse(configuration: FluxConfiguration | undefined, owned: re
 export async function observe(run: Run): Promise<Observed> {
   const [checked, state] = await Promise.allSettled([run.checks, readState(run)]);
   if (checked.status === "rejected") throw checked.reason;
-  if (state.status === "rejected") throw state.reason;
+  if (state.status === "rejected") {
+    // The preflight registers missing providers while the reads run: reads refused for that are read again.
+    if (state.reason instanceof ActionError && state.reason.code === "provider-not-registered") return readState(run);
+    throw state.reason;
+  }
   return state.value;
 }
 
