@@ -8,6 +8,8 @@ import type { RoleAssignment } from "./rbac.ts";
 export interface AzureDelays {
   /** Creating/Updating -> Succeeded (or Failed) for extensions and flux configurations. */
   readonly provisioningMs: number;
+  /** When set, the extension's own provisioning time (a Flux install takes minutes on Azure, a configuration seconds). */
+  readonly extensionProvisioningMs?: number;
   /** Deleting -> gone. */
   readonly deletionMs: number;
   /** Provider Registering -> Registered. */

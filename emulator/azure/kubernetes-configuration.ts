@@ -61,7 +61,9 @@ function startOperation(state: ArmState, hooks: ConfigurationHooks, resource: St
   };
   state.operations.set(name, { ...operation });
   resource.operationId = name;
-  const ms = deleting ? state.delays.deletionMs : state.delays.provisioningMs;
+  const ms = deleting
+    ? state.delays.deletionMs
+    : resource.kind === "extension" ? state.delays.extensionProvisioningMs ?? state.delays.provisioningMs : state.delays.provisioningMs;
   later(state, ms, () => {
     const op = state.operations.get(name);
     if (!op || op.status !== "Running") return;
@@ -189,7 +191,9 @@ function handle(state: ArmState, hooks: ConfigurationHooks, request: Request): R
     if (!operation || operation.resourceId.toLowerCase() !== (target.id ?? "").toLowerCase()) {
       return armError(404, "OperationNotFound", `The operation '${op}' could not be found.`);
     }
-    return { status: 200, body: { id: operation.id, name: operation.name, status: operation.status, properties: {}, error: operation.error, startTime: operation.startTime, endTime: operation.endTime } };
+    // As ARM does, a running operation's status answer repeats the Retry-After.
+    const headers: Record<string, string> = operation.status === "Running" ? { "retry-after": String(state.delays.retryAfterSeconds) } : {};
+    return { status: 200, headers, body: { id: operation.id, name: operation.name, status: operation.status, properties: {}, error: operation.error, startTime: operation.startTime, endTime: operation.endTime } };
   }
   if (target.id === undefined || target.name === undefined) {
     return request.method === "GET" ? list(state, request, target) : armError(405, "MethodNotAllowed", `The requested resource does not support http method '${request.method}'.`);

@@ -31,24 +31,16 @@ export async function startBenchCloud(): Promise<BenchCloud> {
     for (const entry of entries) stamps.set(entry, now);
     return push(...entries);
   };
-  let current: Latencies | undefined;
-  // The emulator has one provisioningMs for extensions and flux configurations alike. This never-matching fault
-  // is consulted right before each ARM request is handled (after the per-request latency) and sets the
-  // provisioning time for the resource about to be written, so concurrent runs get the right one too.
-  const spy = /(?:)/;
-  spy.test = (path: string): boolean => {
-    if (!current) return false;
-    if (/\/extensions\/[^/]+$/i.test(path)) cloud.azure.setDelays({ provisioningMs: current.extensionInstallMs });
-    else if (/\/fluxConfigurations\/[^/]+$/i.test(path)) cloud.azure.setDelays({ provisioningMs: current.configurationMs });
-    return false;
-  };
-  cloud.injectFault({ service: "arm", path: spy, kind: "slow", delayMs: 0, times: Number.POSITIVE_INFINITY });
   return {
     cloud,
     loggedAt: (r) => stamps.get(r) ?? Number.NaN,
     setLatencies: (l) => {
-      current = l;
-      cloud.azure.setDelays({ reconciliationMs: l.reconciliationMs, retryAfterSeconds: l.retryAfterSeconds, provisioningMs: l.configurationMs });
+      cloud.azure.setDelays({
+        reconciliationMs: l.reconciliationMs,
+        retryAfterSeconds: l.retryAfterSeconds,
+        provisioningMs: l.configurationMs,
+        extensionProvisioningMs: l.extensionInstallMs,
+      });
       Object.assign(cloud.traffic.latencyMs, { github: l.githubRequestMs, oidc: l.githubRequestMs, arm: l.armRequestMs, entra: l.armRequestMs });
     },
   };
