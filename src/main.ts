@@ -41,7 +41,7 @@ const armDebugPolicy: PipelinePolicy = {
 };
 
 async function runMode(run: Run, assertion: GitHubAssertion): Promise<void> {
-  const { settings, report } = run;
+  const { settings } = run;
   try {
     switch (settings.mode) {
       case "apply":

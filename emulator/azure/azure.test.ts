@@ -3,7 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { injectFault } from "../http.ts";
-import { armClient, credential, httpsJson, SUBSCRIPTION, sleep, startTestCloud, TENANT, trust } from "./test-support.ts";
+import { armClient, credential, httpsJson, SUBSCRIPTION, sleep, startTestCloud, trust } from "./test-support.ts";
 import type { TestCloud } from "./test-support.ts";
 
 const RG = "rg-fleet";
