@@ -226,6 +226,16 @@ test("every mode accepts the same target inputs", () => {
   for (const mode of ["apply", "rotate", "destroy", "plan"]) assert.equal(settingsWith({ mode }).mode, mode);
 });
 
+test("path is needed to apply (or plan an apply), not to rotate or destroy", () => {
+  for (const [mode, planFor] of [["rotate", "apply"], ["destroy", "apply"], ["plan", "rotate"], ["plan", "destroy"]] as const) {
+    assert.deepEqual(settingsWith({ mode, "plan-for": planFor, path: "" }).flux.kustomizations, [], `${mode}/${planFor}`);
+  }
+  for (const [mode, planFor] of [["apply", "apply"], ["plan", "apply"]] as const) {
+    assert.throws(() => settingsWith({ mode, "plan-for": planFor, path: "" }), /path: missing/, `${mode}/${planFor}`);
+  }
+  assert.throws(() => settingsWith({ mode: "rotate", path: "../up" }), /path/, "a path that is given is still checked");
+});
+
 test("scp-style and ssh:// repository URLs set owner, name, SSH host and port", () => {
   const cases: [string, Record<string, string>, [string, string, string, number]][] = [
     ["git@github.com:octo-org/fleet-config.git", {}, ["octo-org", "fleet-config", "github.com", 22]],

@@ -8,13 +8,15 @@ import type { Settings } from "./settings.ts";
 
 const SCOPES: readonly ("cluster" | "namespace")[] = ["cluster", "namespace"];
 
-export function readFlux(report: Report, input: Input, bool: (name: string) => boolean, oneOf: OneOf): Settings["flux"] {
+/** `needsSource`: only apply (and a plan of apply) needs `path` or `kustomizations`; rotate and destroy do not. */
+export function readFlux(report: Report, input: Input, bool: (name: string) => boolean, oneOf: OneOf, needsSource: boolean): Settings["flux"] {
+  const given = input("path") !== "" || input("kustomizations") !== "";
   const name = readPattern(report, "configuration-name", input("configuration-name"), CONFIGURATION_NAME, 63, "Use lowercase letters, digits, '-' and '.', up to 63 characters, starting and ending with a letter or digit");
   return {
     name,
     namespace: readPattern(report, "namespace", input("namespace"), DNS_LABEL, 63, "Namespaces are DNS-1123 labels: lowercase letters, digits and '-', up to 63 characters, starting and ending with a letter or digit"),
     scope: oneOf("scope", SCOPES),
-    kustomizations: readKustomizations(report, input("path"), input("kustomizations"), name),
+    kustomizations: needsSource || given ? readKustomizations(report, input("path"), input("kustomizations"), name) : [],
     syncIntervalSeconds: readSeconds(report, "sync-interval", input("sync-interval"), SYNC_INTERVAL),
     timeoutSeconds: readSeconds(report, "timeout", input("timeout"), FETCH_TIMEOUT),
     suspend: bool("suspend"),

@@ -48,15 +48,17 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const bool = (name: string): boolean => readBoolean(report, name, input(name));
   const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => readEnum(report, name, input(name), allowed);
 
+  const mode = oneOf("mode", MODES);
+  const planFor = oneOf("plan-for", PLAN_FOR);
   const settings: Settings = {
-    mode: oneOf("mode", MODES),
+    mode,
     cluster: readCluster(report, input, oneOf, env),
     azure: readAzure(report, input, bool, oneOf, env),
     git: readGit(report, input, env),
     key: readKey(report, input, bool, oneOf),
     extension: readExtension(report, input, bool, oneOf),
-    flux: readFlux(report, input, bool, oneOf),
-    planFor: oneOf("plan-for", PLAN_FOR),
+    flux: readFlux(report, input, bool, oneOf, mode === "apply" || (mode === "plan" && planFor === "apply")),
+    planFor,
     wait: bool("wait"),
     waitTimeoutMs: readDuration(report, "wait-timeout", input("wait-timeout"), WAIT_TIMEOUT, true) ?? 0,
     progressIntervalMs: readProgressInterval(report, input("progress-interval")),
