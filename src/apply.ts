@@ -9,8 +9,8 @@ import { ensureExtension } from "./extension.ts";
 import { desiredConfiguration, diffConfiguration } from "./flux-configuration-body.ts";
 import { createConfiguration, deleteConfiguration, patchConfiguration } from "./flux-configuration.ts";
 import { reportTime, syncedSha, waitForReconciliation } from "./reconciliation.ts";
-import { addDeployKey, deleteDeployKey, listDeployKeys, type DeployKey } from "./github.ts";
-import { deployKeyTitle, ownsTitle, sameKey } from "./deploy-key-title.ts";
+import { addDeployKey, deleteDeployKey, type DeployKey } from "./github.ts";
+import { deployKeyTitle, sameKey } from "./deploy-key-title.ts";
 import { fingerprintOf, generateKeyPair, secretForms, type SshKeyPair } from "./ssh-key.ts";
 import { ActionError, messageOf } from "./errors.ts";
 import type { DeployKeyReport } from "./report.ts";
@@ -139,7 +139,7 @@ export async function apply(run: Run): Promise<void> {
       report.configuration.statuses = statusesOf(final);
       report.configuration.id ??= final.id;
     }
-    if (added) await removeStaleKeys(run, added, final);
+    if (added) await removeStaleKeys(run, observed, added, final);
   } catch (error) {
     await rollBack(run, added, createdConfiguration);
     throw error;
@@ -150,17 +150,16 @@ export async function apply(run: Run): Promise<void> {
 }
 
 /** After a new key works, older keys of ours are unused: remove them, unless another run's key took over. */
-async function removeStaleKeys(run: Run, added: DeployKey, final: FluxConfiguration): Promise<void> {
+async function removeStaleKeys(run: Run, observed: Observed, added: DeployKey, final: FluxConfiguration): Promise<void> {
   if (final.repositoryPublicKey && !sameKey(final.repositoryPublicKey, added.key)) {
     run.report.notes.push("Another run replaced the configuration's key while this one ran; its key is kept and this run's key removed.");
     await deleteDeployKey(run.octokit, run.settings.git, added.id);
     run.report.removedKeys.push(keyReport("deleted", added, undefined));
     return;
   }
-  // Listed again now, not at the start: a run that overlapped this one may have added a key since.
-  const { settings } = run;
-  const owned = (await listDeployKeys(run.octokit, settings.git)).filter((k) => ownsTitle(k.title, settings.cluster, settings.flux.name));
-  for (const stale of owned.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt)) {
+  // Only keys that were there before this run began: a key another run added meanwhile may be the one in use now
+  // (runs for one cluster should not overlap: see the README's concurrency group).
+  for (const stale of observed.ownedKeys.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt)) {
     await deleteDeployKey(run.octokit, run.settings.git, stale.id);
     run.report.removedKeys.push(keyReport("deleted", stale, undefined));
     core.info(`Removed unused deploy key "${stale.title}".`);
