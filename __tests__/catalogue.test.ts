@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
+import { errorAnnotations } from "./support/annotations.ts";
 import { runAction, type ActionRun } from "./support/run-action.ts";
 
 let cloud: LocalCloud;
@@ -14,16 +15,6 @@ before(async () => {
 });
 after(() => cloud.close());
 
-interface Annotation {
-  readonly title: string;
-  readonly message: string;
-}
-
-/** `::error title=T::message` lines of a run, with the runner's escaping undone. */
-function errorAnnotations(stdout: string): Annotation[] {
-  const unescape = (text: string): string => text.replace(/%0D/g, "\r").replace(/%0A/g, "\n").replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%25/g, "%");
-  return [...stdout.matchAll(/^::error title=([^:]*)::(.*)$/gm)].map((m) => ({ title: unescape(m[1] ?? ""), message: unescape(m[2] ?? "") }));
-}
 
 interface Case {
   readonly name: string;

@@ -2,6 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario, type ScenarioOptions } from "../emulator/index.ts";
+import { errorAnnotations } from "./support/annotations.ts";
 import { runAction, type ActionRun } from "./support/run-action.ts";
 
 let cloud: LocalCloud;
@@ -78,7 +79,7 @@ const CASES: readonly Case[] = [
 ];
 
 function failureText(run: ActionRun): string {
-  return run.stdout.split("\n").filter((l) => l.startsWith("::error")).map((l) => l.replace(/%0A/g, "\n").replace(/%3A/g, ":")).join("\n");
+  return errorAnnotations(run.stdout).map((a) => `::error title=${a.title}::${a.message}`).join("\n");
 }
 
 for (const c of CASES) {
@@ -92,7 +93,7 @@ for (const c of CASES) {
       assert.notEqual(run.code, 0, run.everything);
       const text = failureText(run);
       assert.match(text, /::error title=/, run.everything);
-      const title = (/::error title=(.*?)::/.exec(run.stdout)?.[1] ?? "").replace(/%3A/g, ":");
+      const title = errorAnnotations(run.stdout)[0]?.title ?? "";
       assert.match(title, c.title, text);
       for (const pattern of c.message) assert.match(text, pattern, text);
       assert.match(text, /troubleshooting\.md#/, "names the troubleshooting entry");

@@ -4,6 +4,7 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
+import { errorAnnotations, type Annotation } from "./support/annotations.ts";
 import { actionDefaults, runAction, type ActionRun } from "./support/run-action.ts";
 import { getSettings } from "../src/inputs.ts";
 
@@ -22,10 +23,8 @@ const seed = async (name: string, options: Parameters<typeof seedScenario>[1] = 
   return { ...scenario, token };
 };
 
-function errorOf(result: ActionRun): { title: string; message: string } | undefined {
-  const m = /^::error title=([^:]*)::(.*)$/m.exec(result.stdout);
-  const unescape = (t: string): string => t.replace(/%0A/g, "\n").replace(/%3A/g, ":").replace(/%2C/g, ",").replace(/%25/g, "%");
-  return m ? { title: unescape(m[1] ?? ""), message: unescape(m[2] ?? "") } : undefined;
+function errorOf(result: ActionRun): Annotation | undefined {
+  return errorAnnotations(result.stdout)[0];
 }
 
 const KC = "Microsoft.KubernetesConfiguration";
