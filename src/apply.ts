@@ -1,57 +1,36 @@
 // mode: apply — extension, deploy key and flux configuration, then wait until Flux is healthy at the
 // expected commit. A re-run of a healthy cluster writes nothing; a failure removes the deploy key it added.
-import { configurationReport, statusesOf } from "./report.ts";
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
+import { configurationReport, statusesOf } from "./report.ts";
 import type { Run, Observed } from "./context.ts";
 import { observe } from "./context.ts";
 import { ensureExtension } from "./extension.ts";
 import { desiredConfiguration, diffConfiguration } from "./flux-configuration-body.ts";
-import { createConfiguration, deleteConfiguration, patchConfiguration } from "./flux-configuration.ts";
-import { reportTime, syncedSha, waitForReconciliation } from "./reconciliation.ts";
-import { addDeployKey, deleteDeployKey, type DeployKey } from "./github.ts";
-import { deployKeyTitle, sameKey } from "./deploy-key-title.ts";
-import { fingerprintOf, generateKeyPair, secretForms, type SshKeyPair } from "./ssh-key.ts";
+import { createConfiguration, deleteConfiguration, getConfiguration, patchConfiguration, reportTime } from "./flux-configuration.ts";
+import { waitForReconciliation } from "./reconciliation.ts";
+import { judge } from "./flux-status.ts";
+import { deleteDeployKey, listDeployKeys, type DeployKey } from "./github.ts";
+import { ownsTitle, sameKey } from "./deploy-key-title.ts";
+import { keyReport, newKeyPair, registerKey, removeKeys } from "./deploy-keys.ts";
+import { keySwitch } from "./key-switch.ts";
+import type { SshKeyPair } from "./ssh-key.ts";
+import { writeWhenSettled } from "./arm-operation.ts";
 import { ActionError, messageOf } from "./errors.ts";
-import type { DeployKeyReport } from "./report.ts";
 import { storePrivateKey } from "./sealed-secret.ts";
+import { startProgress, type Progress } from "./progress.ts";
 
-/** Generates a keypair and masks every form of its private half before anything else can see it. */
-export function newKeyPair(run: Run): SshKeyPair {
-  const { settings } = run;
-  const comment = `flux@${settings.cluster.name}/${settings.flux.name}`;
-  const pair = generateKeyPair(settings.key.type, comment);
-  // Fragments shorter than this (a key file's last base64 line can be a few characters) would mask harmless text.
-  for (const form of secretForms(pair.privateKey)) if (form.length >= 16) core.setSecret(form);
-  return pair;
-}
-
-export function keyReport(change: DeployKeyReport["change"], key: DeployKey, fingerprint: string | undefined): DeployKeyReport {
-  let known = fingerprint;
-  try {
-    known ??= fingerprintOf(key.key);
-  } catch {
-    known = undefined;
-  }
-  return { change, id: key.id, title: key.title, fingerprint: known, publicKey: key.key, readOnly: key.readOnly };
-}
-
-/** Adds a read-only (unless read-write) deploy key for a fresh keypair. */
-export async function registerKey(run: Run, pair: SshKeyPair): Promise<DeployKey> {
-  const { settings } = run;
-  const title = deployKeyTitle(settings.cluster, settings.flux.name, pair.fingerprint, new Date());
-  const key = await addDeployKey(run.octokit, settings.git, title, pair.publicBlob, !settings.key.readWrite);
-  core.info(`Added deploy key "${title}" (${pair.fingerprint}, ${key.readOnly ? "read-only" : "read-write"}).`);
-  return key;
-}
+const KEY_CHANGE = { field: "configurationProtectedSettings.sshPrivateKey", from: "(hidden)", to: "(new key)" };
+/** A roll-back after wait-timeout still gets this long for its own deletes. */
+const ROLLBACK_MS = 5 * 60_000;
 
 function desired(run: Run, observed: Observed): FluxConfiguration {
   return desiredConfiguration(run.settings.flux, run.settings.git, observed.defaultBranch, observed.knownHosts.text);
 }
 
-function immutableCheck(run: Run, observed: Observed, body: FluxConfiguration): void {
-  if (!observed.configuration) return;
-  const { immutable } = diffConfiguration(observed.configuration, body);
+function immutableCheck(run: Run, current: FluxConfiguration | undefined, body: FluxConfiguration): void {
+  if (!current) return;
+  const { immutable } = diffConfiguration(current, body);
   if (immutable.length > 0) {
     const fields = immutable.map((c) => `${c.field} ${String(c.from)} → ${String(c.to)}`).join(", ");
     throw new ActionError("invalid-input", {
@@ -63,90 +42,152 @@ function immutableCheck(run: Run, observed: Observed, body: FluxConfiguration): 
   }
 }
 
+/** What the configuration step did, and what the wait needs to know about it. */
+interface ConfigurationStep {
+  readonly change: "created" | "updated" | "unchanged";
+  /** The agent's last report before the write (-1: any report counts). */
+  readonly reportedBefore: number;
+  /** The configuration as read, when nothing was written. */
+  readonly current: FluxConfiguration | undefined;
+}
+
+/** The run's own key work: what it generated and added, and what a failure must undo. */
+interface Keys {
+  pair: SshKeyPair | undefined;
+  added: DeployKey | undefined;
+  createdConfiguration: boolean;
+}
+
 export async function apply(run: Run): Promise<void> {
   const { settings, arm, report } = run;
   const observed = await core.group("Preflight and current state", () => observe(run));
   const body = desired(run, observed);
-  immutableCheck(run, observed, body);
+  immutableCheck(run, observed.configuration, body);
 
-  const reuse = observed.keyInUse;
-  let pair: SshKeyPair | undefined;
-  let added: DeployKey | undefined;
-  let createdConfiguration = false;
+  const keys: Keys = { pair: undefined, added: undefined, createdConfiguration: false };
+  const addKey = async (): Promise<void> => {
+    keys.pair = newKeyPair(run);
+    keys.added = await registerKey(run, keys.pair);
+    report.deployKey = keyReport("created", keys.added, keys.pair.fingerprint);
+  };
+  let restore: (() => Promise<void>) | undefined;
   try {
     // The extension install (minutes on Azure) overlaps with the key work; both must succeed before the configuration.
     const extensionTask = ensureExtension(arm, settings.extension, run.deadline, run.intervalMs, observed.extension).then((result) => {
       report.extension = result;
       core.info(`flux extension '${result.name}': ${result.change}${result.version ? ` (version ${result.version})` : ""}`);
-      return result;
     });
     const keyTask = (async () => {
-      if (reuse) {
-        report.deployKey = keyReport("unchanged", reuse, undefined);
-        core.info(`Deploy key "${reuse.title}" is in use by the configuration: keeping it.`);
-        return;
-      }
-      pair = newKeyPair(run);
-      added = await registerKey(run, pair);
-      report.deployKey = keyReport("created", added, pair.fingerprint);
+      const reuse = observed.keyInUse;
+      if (!reuse) return addKey();
+      report.deployKey = keyReport("unchanged", reuse, undefined);
+      core.info(`Deploy key "${reuse.title}" is in use by the configuration: keeping it.`);
     })();
-    const outcomes = await Promise.allSettled([extensionTask, keyTask]);
-    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    const failure = (await Promise.allSettled([extensionTask, keyTask])).find((o): o is PromiseRejectedResult => o.status === "rejected");
     if (failure) throw failure.reason;
 
-    const configuration = await core.group("Flux configuration", async () => {
-      if (!observed.configuration) {
-        if (!pair) throw new Error("internal: no key for a new configuration");
-        createdConfiguration = true;
-        const result = await createConfiguration(arm, settings.flux.name, body, pair.privateKey, run.intervalMs);
-        report.configuration = configurationReport("created", { id: result.id });
-        return result;
-      }
-      const diff = diffConfiguration(observed.configuration, body);
-      if (!diff.patch && !pair) {
-        report.configuration = configurationReport("unchanged", observed.configuration);
-        core.info("Flux configuration is up to date.");
-        return observed.configuration;
-      }
-      const changes = pair ? [...diff.changes, { field: "configurationProtectedSettings.sshPrivateKey", from: "(hidden)", to: "(new key)" }] : diff.changes;
-      const result = await patchConfiguration(arm, settings.flux.name, diff.patch ?? {}, pair?.privateKey, run.intervalMs);
-      report.configuration = configurationReport("updated", { id: result.id }, changes);
-      for (const change of changes) core.info(`  ${change.field} changed`);
-      return result;
-    });
-
-    const since = report.configuration?.change === "unchanged" ? -1 : reportTime(configuration);
-    let final = configuration;
-    // A suspended configuration never reconciles: there is nothing to wait for.
-    if (settings.wait && !settings.flux.suspend) {
-      const upToDate = report.configuration?.change === "unchanged" && configuration.complianceState === "Compliant" &&
-        (!observed.expectedSha || syncedSha(configuration) === observed.expectedSha);
-      if (!upToDate) {
-        final = (await core.group("Wait for Flux", () =>
-          waitForReconciliation(arm, settings.flux.name, {
-            expectedSha: observed.expectedSha,
-            since,
-            deadline: run.deadline,
-            intervalMs: run.intervalMs,
-            repository: `${settings.git.owner}/${settings.git.repo}`,
+    let waiting: Progress | undefined;
+    const step = await core.group("Flux configuration", () =>
+      writeWhenSettled(
+        observed.configuration,
+        async (current): Promise<ConfigurationStep> => {
+          waiting?.stop();
+          waiting = undefined;
+          immutableCheck(run, current, body);
+          if (!current) {
+            if (!keys.pair) await addKey();
+            const pair = keys.pair as SshKeyPair;
+            keys.createdConfiguration = true;
+            const written = await createConfiguration(arm, settings.flux.name, body, pair.privateKey, run.deadline, run.intervalMs);
+            report.configuration = configurationReport("created", { id: written.id });
+            return { change: "created", reportedBefore: -1, current: undefined };
+          }
+          if (keys.added && !observed.configuration) await adoptOtherRunsKey(run, current, keys);
+          const diff = diffConfiguration(current, body);
+          if (!diff.patch && !keys.pair) {
+            report.configuration = configurationReport("unchanged", current);
+            core.info("Flux configuration is up to date.");
+            return { change: "unchanged", reportedBefore: -1, current };
+          }
+          const change = keys.pair ? keySwitch(current, body, diff.patch) : undefined;
+          const changes = keys.pair ? [...diff.changes, KEY_CHANGE] : diff.changes;
+          const written = await patchConfiguration(arm, settings.flux.name, change?.patch ?? diff.patch ?? {}, keys.pair?.privateKey, run.deadline, run.intervalMs);
+          report.configuration = configurationReport(written.operation ? "updated" : "unchanged", { id: written.id ?? current.id }, changes);
+          for (const c of changes) core.info(`  ${c.field} changed`);
+          if (change?.restore) {
+            const back = change.restore;
+            restore = async () => {
+              await patchConfiguration(arm, settings.flux.name, back, undefined, performance.now() + ROLLBACK_MS, run.intervalMs);
+              if (change.note) report.notes.push(change.note);
+            };
+          }
+          return { change: "updated", reportedBefore: written.operation ? Math.max(reportTime(current), written.reportedBefore) : -1, current: undefined };
+        },
+        {
+          read: () => getConfiguration(arm, settings.flux.name),
+          deadline: run.deadline,
+          busyTooLong: (busy) => new ActionError("wait-timeout", {
+            title: "Flux configuration busy",
+            message: `Another operation kept the flux configuration '${settings.flux.name}' ${busy.provisioningState ?? "busy"} until wait-timeout. Re-run once it has finished.`,
           }),
-        ));
-      }
-    }
+          onWait: (state) => (waiting ??= startProgress("flux configuration", "waiting for an operation already under way to finish", run.intervalMs)).update(state),
+        },
+      ).finally(() => waiting?.stop()),
+    );
+
+    const final = await waitOrRead(run, observed, step);
     if (report.configuration) {
       report.configuration.complianceState = final.complianceState;
       report.configuration.syncedCommit = final.sourceSyncedCommitId;
       report.configuration.statuses = statusesOf(final);
       report.configuration.id ??= final.id;
     }
-    if (added) await removeStaleKeys(run, observed, added, final);
+    if (keys.added) await removeStaleKeys(run, observed, keys.added, final);
   } catch (error) {
-    await rollBack(run, added, createdConfiguration);
+    await rollBack(run, keys.added, keys.createdConfiguration);
     throw error;
   }
   // After the key works: a failure here must not roll back a working configuration.
-  const stored: SshKeyPair | undefined = pair;
+  if (restore) await restore().catch((error: unknown) => core.warning(`Could not restore gitRepository.timeoutInSeconds after the key switch: ${messageOf(error)}. The next apply sets it again.`));
+  const stored = keys.pair;
   if (stored && settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, stored.privateKey);
+}
+
+/** Waits for Flux unless there is nothing to wait for (suspended, `wait: false`, or already proven). */
+async function waitOrRead(run: Run, observed: Observed, step: ConfigurationStep): Promise<FluxConfiguration> {
+  const { settings } = run;
+  const repository = `${settings.git.owner}/${settings.git.repo}`;
+  const known = step.current;
+  // A suspended configuration never reconciles: there is nothing to wait for.
+  if (!settings.wait || settings.flux.suspend) return known ?? (await getConfiguration(run.arm, settings.flux.name)) ?? {};
+  if (known && judge(known, observed.expectedSha, true, repository).kind === "proven") return known;
+  return core.group("Wait for Flux", () =>
+    waitForReconciliation(run.arm, settings.flux.name, {
+      expectedSha: observed.expectedSha,
+      reportedBefore: step.reportedBefore,
+      deadline: run.deadline,
+      intervalMs: run.intervalMs,
+      repository,
+    }),
+  );
+}
+
+/**
+ * Another run created the configuration while this one prepared its own: when it uses a deploy key of ours that
+ * GitHub still has, keep that one and drop this run's (it never reached Azure), so one key is left.
+ */
+async function adoptOtherRunsKey(run: Run, current: FluxConfiguration, keys: Keys): Promise<void> {
+  const inUse = current.repositoryPublicKey;
+  if (!inUse || !keys.added) return;
+  const listed = await listDeployKeys(run.octokit, run.settings.git);
+  const theirs = listed.find((k) => ownsTitle(k.title, run.settings.cluster, run.settings.flux.name) && sameKey(k.key, inUse) && k.id !== keys.added?.id);
+  if (!theirs) return;
+  await deleteDeployKey(run.octokit, run.settings.git, keys.added.id);
+  run.report.notes.push(`Another run created the configuration meanwhile; its deploy key "${theirs.title}" is kept and this run's key was removed.`);
+  core.info(`Another run created the flux configuration with deploy key "${theirs.title}": keeping it, removing this run's new key.`);
+  run.report.deployKey = keyReport("unchanged", theirs, undefined);
+  keys.pair = undefined;
+  keys.added = undefined;
 }
 
 /** After a new key works, older keys of ours are unused: remove them, unless another run's key took over. */
@@ -159,11 +200,7 @@ async function removeStaleKeys(run: Run, observed: Observed, added: DeployKey, f
   }
   // Only keys that were there before this run began: a key another run added meanwhile may be the one in use now
   // (runs for one cluster should not overlap: see the README's concurrency group).
-  for (const stale of observed.ownedKeys.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt)) {
-    await deleteDeployKey(run.octokit, run.settings.git, stale.id);
-    run.report.removedKeys.push(keyReport("deleted", stale, undefined));
-    core.info(`Removed unused deploy key "${stale.title}".`);
-  }
+  await removeKeys(run, observed.ownedKeys.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt), "unused");
 }
 
 /** Leaves nothing half-made: the key this run added goes, and so does a configuration this run created. */
@@ -173,7 +210,7 @@ async function rollBack(run: Run, added: DeployKey | undefined, createdConfigura
   if (createdConfiguration) {
     // A failure here (e.g. no delete permission) must not keep the deploy key from going too.
     try {
-      await deleteConfiguration(run.arm, run.settings.flux.name, true);
+      await deleteConfiguration(run.arm, run.settings.flux.name, true, performance.now() + ROLLBACK_MS);
       run.report.notes.push("The flux configuration this run created was deleted again because the run failed.");
       if (run.report.configuration) run.report.configuration.change = "deleted";
     } catch (cleanup) {

@@ -12,59 +12,6 @@ export interface Arm {
   /** Full ARM id of the cluster. */
   readonly clusterId: string;
   readonly endpoint: string;
-  /** The last Retry-After (ms) a long-running-operation answer (write or poll) carried. */
-  readonly retryAfter: { ms: number | undefined };
-}
-
-/** Parses Retry-After: seconds or an HTTP date. */
-export function retryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** Remembers the Retry-After of writes and operation polls, so the action's own polling honours it. */
-function retryAfterPolicy(hint: { ms: number | undefined }): PipelinePolicy {
-  return {
-    name: "aksFluxBootstrapRetryAfter",
-    async sendRequest(request, next) {
-      const response = await next(request);
-      const asked = retryAfterMs(response.headers.get("retry-after") ?? undefined);
-      // A poll answer without Retry-After keeps what the write (or an earlier poll) asked for.
-      if (asked !== undefined && (request.method !== "GET" || /\/operations\//i.test(request.url))) hint.ms = asked;
-      return response;
-    },
-  };
-}
-
-const MIN_POLL_MS = 250;
-const MAX_POLL_MS = 10_000;
-
-/** How long to wait before the next poll: about a tenth of the time waited so far, never sooner than the server asks. */
-export function nextPollDelay(elapsedMs: number, serverAsksMs: number | undefined): number {
-  const cadence = Math.min(Math.max(MIN_POLL_MS, elapsedMs / 10), MAX_POLL_MS);
-  return Math.max(cadence, serverAsksMs ?? 0);
-}
-
-interface Operation<T> {
-  isDone(): boolean;
-  poll(): Promise<unknown>;
-  pollUntilDone(): Promise<T>;
-}
-
-/**
- * Polls a long-running operation at the action's own cadence (fast at first, gentle later) while honouring
- * every Retry-After the server sends; `pollUntilDone` then only returns the result or throws the failure.
- */
-export async function awaitOperation<T>(arm: Arm, operation: Operation<T>): Promise<T> {
-  const started = performance.now();
-  while (!operation.isDone()) {
-    await new Promise((resolve) => setTimeout(resolve, nextPollDelay(performance.now() - started, arm.retryAfter.ms)));
-    await operation.poll();
-  }
-  return operation.pollUntilDone();
 }
 
 export function clusterRpOf(cluster: Cluster): string {
@@ -84,60 +31,50 @@ export function createArm(
   endpoint: string,
   policies: readonly PipelinePolicy[] = [],
 ): Arm {
-  const retryAfter: { ms: number | undefined } = { ms: undefined };
   const client = new SourceControlConfigurationClient(credential, cluster.subscriptionId, {
     endpoint,
     credentialScopes: [`${endpoint.replace(/\/$/, "")}/.default`],
     retryOptions: { maxRetries: 5, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 },
-    additionalPolicies: [...policies, retryAfterPolicy(retryAfter)].map((policy) => ({ policy, position: "perRetry" as const })),
+    additionalPolicies: policies.map((policy) => ({ policy, position: "perRetry" as const })),
   });
-  return { client, cluster, clusterRp: clusterRpOf(cluster), clusterId: clusterIdOf(cluster), endpoint, retryAfter };
+  return { client, cluster, clusterRp: clusterRpOf(cluster), clusterId: clusterIdOf(cluster), endpoint };
 }
 
 export interface ArmResponse<T> {
   readonly status: number;
   readonly body: T | undefined;
+  readonly headers: { get(name: string): string | undefined };
 }
 
-/** A plain ARM call through the SDK's pipeline (auth, retries, throttling, logging). */
+/**
+ * A plain ARM call through the SDK's pipeline (auth, retries, throttling, logging). `target` is a path below the
+ * endpoint (the api-version is added) or an absolute URL ARM handed out (an operation's, which carries its own).
+ */
 export async function armRequest<T>(
   arm: Arm,
-  method: "GET" | "POST",
-  path: string,
-  apiVersion: string,
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  target: string,
+  options: { readonly apiVersion?: string; readonly body?: unknown; readonly query?: string } = {},
 ): Promise<ArmResponse<T>> {
-  const url = `${arm.endpoint.replace(/\/$/, "")}${path}?api-version=${apiVersion}`;
-  const response = await arm.client.sendRequest(createPipelineRequest({ url, method }));
+  const absolute = /^https:\/\//i.test(target);
+  const query = [`api-version=${options.apiVersion ?? arm.client.apiVersion}`, ...(options.query ? [options.query] : [])].join("&");
+  const url = absolute ? target : `${arm.endpoint.replace(/\/$/, "")}${target}?${query}`;
+  const request = createPipelineRequest({ url, method });
+  if (options.body !== undefined) {
+    request.body = JSON.stringify(options.body);
+    request.headers.set("content-type", "application/json");
+  }
+  const response = await arm.client.sendRequest(request);
   const body = response.bodyAsText ? (JSON.parse(response.bodyAsText) as T) : undefined;
   if (response.status >= 400) {
     const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const path = target.replace(/^https:\/\/[^/]+/i, "").replace(/\?.*$/, "");
     throw Object.assign(new Error(error?.message ?? `ARM answered ${response.status} for ${method} ${path}`), {
       statusCode: response.status,
       code: error?.code,
     });
   }
-  return { status: response.status, body };
-}
-
-const BUSY_RETRY_MS = 10 * 60_000;
-
-/** True for ARM's "another operation is in progress" answer (409), which says: retry later. */
-export function isBusy(error: unknown): boolean {
-  return armCodeOf(error) === "AnotherOperationInProgress" || (statusOf(error) === 409 && /operation is in progress/i.test(messageOf(error)));
-}
-
-/** Starts a write, waiting and starting again while another operation (a parallel run, the portal) holds the resource. */
-export async function beginWhenFree<T>(begin: () => Promise<T>, onWait: (message: string) => void = () => {}): Promise<T> {
-  const started = performance.now();
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await begin();
-    } catch (error) {
-      if (!isBusy(error) || performance.now() - started > BUSY_RETRY_MS) throw error;
-      onWait(messageOf(error));
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 10_000)));
-    }
-  }
+  return { status: response.status, body, headers: response.headers };
 }
 
 /** Turns ARM's common refusals into errors that name the fix; other errors pass through unchanged. */

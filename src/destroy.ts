@@ -5,10 +5,12 @@ import * as core from "@actions/core";
 import type { Run } from "./context.ts";
 import { deleteConfiguration, getConfiguration } from "./flux-configuration.ts";
 import { findFluxExtension } from "./extension.ts";
-import { deleteDeployKey, getRepository, listDeployKeys } from "./github.ts";
+import { getRepository, listDeployKeys } from "./github.ts";
 import { ownsTitle } from "./deploy-key-title.ts";
-import { keyReport } from "./apply.ts";
-import { awaitOperation, explainArmError } from "./arm.ts";
+import { removeKeys } from "./deploy-keys.ts";
+import { explainArmError } from "./arm.ts";
+import { writeAndAwait } from "./arm-operation.ts";
+import { ActionError } from "./errors.ts";
 
 export async function destroy(run: Run): Promise<void> {
   const { settings, arm, report } = run;
@@ -21,34 +23,29 @@ export async function destroy(run: Run): Promise<void> {
     listDeployKeys(run.octokit, settings.git),
   ]);
   await core.group("Delete the flux configuration", async () => {
-    if (configuration) await deleteConfiguration(arm, settings.flux.name, settings.flux.forceDelete);
+    if (configuration) await deleteConfiguration(arm, settings.flux.name, settings.flux.forceDelete, run.deadline);
     report.configuration = configurationReport(configuration ? "deleted" : "absent", { id: configuration?.id });
     core.info(configuration ? `Deleted flux configuration '${settings.flux.name}'.` : `No flux configuration '${settings.flux.name}': nothing to delete.`);
   });
   if (settings.extension.remove) {
     await core.group("Delete the flux extension", async () => {
       if (extension?.name) {
-        const { resourceGroup, name, type } = arm.cluster;
-        try {
-          const poller = await arm.client.extensions.beginDelete(resourceGroup, arm.clusterRp, type, name, extension.name, {
-            forceDelete: settings.flux.forceDelete,
-            updateIntervalInMs: 1000,
-          });
-          await awaitOperation(arm, poller);
-        } catch (error) {
+        const path = `${arm.clusterId}/providers/Microsoft.KubernetesConfiguration/extensions/${extension.name}`;
+        const timedOut = (): ActionError => new ActionError("wait-timeout", {
+          title: "Timed out deleting the flux extension",
+          message: `Azure was still deleting the microsoft.flux extension '${extension.name}' when wait-timeout ran out; re-run destroy to finish.`,
+        });
+        await writeAndAwait(arm, { method: "DELETE", path, query: `forceDelete=${String(settings.flux.forceDelete)}` }, { deadline: run.deadline, timedOut }).catch((error: unknown) => {
+          if (error instanceof ActionError) throw error;
           throw explainArmError(error, arm, "delete the flux extension");
-        }
+        });
       }
       report.extension = { change: extension ? "deleted" : "absent", name: extension?.name ?? settings.extension.name, version: extension?.currentVersion, changes: [] };
     });
   }
   await core.group("Delete the deploy keys", async () => {
     const owned = keys.filter((k) => ownsTitle(k.title, settings.cluster, settings.flux.name));
-    for (const key of owned) {
-      await deleteDeployKey(run.octokit, settings.git, key.id);
-      report.removedKeys.push(keyReport("deleted", key, undefined));
-      core.info(`Deleted deploy key "${key.title}".`);
-    }
+    await removeKeys(run, owned, "owned");
     if (owned.length === 0) core.info("No deploy keys of this cluster and configuration: nothing to delete.");
   });
   const removed = [configuration, settings.extension.remove ? extension : undefined].filter(Boolean).length + report.removedKeys.length;

@@ -2,11 +2,12 @@
 // where it differs, never recreated; waits for Succeeded and reports the extension's own messages on failure.
 import type { Extension, PatchExtension } from "@azure/arm-kubernetesconfiguration";
 import type { Arm } from "./arm.ts";
-import { awaitOperation, beginWhenFree, explainArmError } from "./arm.ts";
+import { explainArmError } from "./arm.ts";
+import { writeAndAwait, writeWhenSettled, type ArmWrite } from "./arm-operation.ts";
 import type { Extension as ExtensionSettings } from "./settings.ts";
 import type { FieldChange } from "./flux-configuration-body.ts";
-import { ActionError, messageOf } from "./errors.ts";
-import { sleep, startProgress } from "./progress.ts";
+import { ActionError, messageOf, statusOf } from "./errors.ts";
+import { startProgress, type Progress } from "./progress.ts";
 
 export type Change = "created" | "updated" | "unchanged" | "deleted";
 
@@ -18,7 +19,6 @@ export interface ExtensionResult {
 }
 
 const FLUX_TYPE = "microsoft.flux";
-const POLL_MS = 1000;
 
 export async function findFluxExtension(arm: Arm): Promise<Extension | undefined> {
   const { resourceGroup, name } = arm.cluster;
@@ -92,34 +92,35 @@ function failed(arm: Arm, extension: Extension | undefined, cause?: unknown): Ac
   });
 }
 
-async function getExtension(arm: Arm, name: string): Promise<Extension | undefined> {
+async function readExtension(arm: Arm, name: string): Promise<Extension | undefined> {
   try {
     return await arm.client.extensions.get(arm.cluster.resourceGroup, arm.clusterRp, arm.cluster.type, arm.cluster.name, name);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw explainArmError(error, arm, "read the flux extension");
   }
 }
 
-/** Waits while another operation (a previous run, the portal) is still creating or updating the extension. */
-async function settle(arm: Arm, extension: Extension, deadline: number, intervalMs: number): Promise<Extension> {
-  let current = extension;
-  const progress = startProgress("flux extension", "waiting for an operation already under way to finish", intervalMs);
-  try {
-    while (current.provisioningState === "Creating" || current.provisioningState === "Updating" || current.provisioningState === "Deleting") {
-      progress.update(current.provisioningState);
-      if (performance.now() > deadline) {
-        throw new ActionError("extension-busy", {
-          title: "Flux extension stuck",
-          message: `The microsoft.flux extension has been ${current.provisioningState} for longer than wait-timeout.\nIts status messages:\n${statusMessages(current)}`,
-        });
-      }
-      await sleep(POLL_MS);
-      current = (await getExtension(arm, current.name ?? "flux")) ?? current;
-    }
-  } finally {
-    progress.stop();
-  }
-  return current;
+/** For failure messages only: what the extension says about itself, if it can be read. */
+function lastWords(arm: Arm, name: string): Promise<Extension | undefined> {
+  return readExtension(arm, name).catch(() => undefined);
+}
+
+function extensionPath(arm: Arm, name: string): string {
+  return `${arm.clusterId}/providers/Microsoft.KubernetesConfiguration/extensions/${name}`;
+}
+
+/** The REST shape of an extension body: identity beside `properties`. */
+function restBody(extension: Extension): unknown {
+  const { identity, ...properties } = extension;
+  return { ...(identity ? { identity } : {}), properties };
+}
+
+function busyTooLong(extension: Extension): ActionError {
+  return new ActionError("extension-busy", {
+    title: "Flux extension stuck",
+    message: `The microsoft.flux extension has been ${extension.provisioningState ?? "busy"} for longer than wait-timeout.\nIts status messages:\n${statusMessages(extension)}`,
+  });
 }
 
 export async function ensureExtension(
@@ -130,47 +131,57 @@ export async function ensureExtension(
   /** The flux extension as just read (undefined: there is none). */
   found: Extension | undefined,
 ): Promise<ExtensionResult> {
-  const { resourceGroup, name: clusterName, type } = arm.cluster;
-  let existing = found;
-  if (existing) existing = await settle(arm, existing, deadline, intervalMs);
-  if (existing?.provisioningState === "Failed") throw failed(arm, existing);
   const desired = desiredExtension(settings, arm);
-  const name = existing?.name ?? settings.name;
-  if (existing) {
-    const { changes, patch } = diffExtension(existing, desired);
-    if (!patch) return { change: "unchanged", name, version: existing.currentVersion ?? existing.version, changes };
-    const result = await runOperation(arm, name, "Updating", intervalMs, () =>
-      arm.client.extensions.beginUpdate(resourceGroup, arm.clusterRp, type, clusterName, name, patch, { updateIntervalInMs: POLL_MS }),
-    );
-    return { change: "updated", name, version: result?.currentVersion ?? result?.version, changes };
+  const name = found?.name ?? settings.name;
+  let waiting: Progress | undefined;
+  const attempt = async (existing: Extension | undefined): Promise<ExtensionResult> => {
+    waiting?.stop();
+    waiting = undefined;
+    if (existing?.provisioningState === "Failed") throw failed(arm, existing);
+    if (existing) {
+      const { changes, patch } = diffExtension(existing, desired);
+      if (!patch) return { change: "unchanged", name, version: existing.currentVersion ?? existing.version, changes };
+      const result = await runOperation(arm, name, "Updating", deadline, intervalMs, { method: "PATCH", path: extensionPath(arm, name), body: { properties: patch } });
+      return { change: "updated", name, version: result?.currentVersion ?? result?.version, changes };
+    }
+    const result = await runOperation(arm, name, "Creating", deadline, intervalMs, { method: "PUT", path: extensionPath(arm, name), body: restBody(desired) });
+    return { change: "created", name, version: result?.currentVersion ?? result?.version, changes: [] };
+  };
+  try {
+    return await writeWhenSettled(found, attempt, {
+      read: () => readExtension(arm, name),
+      deadline,
+      busyTooLong,
+      onWait: (state) => (waiting ??= startProgress("flux extension", "waiting for an operation already under way to finish", intervalMs)).update(state),
+    });
+  } finally {
+    waiting?.stop();
   }
-  const result = await runOperation(arm, name, "Creating", intervalMs, () =>
-    arm.client.extensions.beginCreate(resourceGroup, arm.clusterRp, type, clusterName, name, desired, { updateIntervalInMs: POLL_MS }),
-  );
-  return { change: "created", name, version: result?.currentVersion ?? result?.version, changes: [] };
 }
 
-interface Poller {
-  isDone(): boolean;
-  poll(): Promise<unknown>;
-  pollUntilDone(): Promise<Extension>;
-}
-
-async function runOperation(arm: Arm, name: string, state: string, intervalMs: number, begin: () => Promise<Poller>): Promise<Extension | undefined> {
+async function runOperation(arm: Arm, name: string, state: string, deadline: number, intervalMs: number, write: ArmWrite): Promise<Extension | undefined> {
+  const verb = state === "Creating" ? "create" : "update";
   const progress = startProgress("flux extension", "waiting for Succeeded", intervalMs);
   progress.update(state);
   try {
-    const poller = await beginWhenFree(begin, () => progress.update("waiting: another operation is in progress")).catch((error: unknown) => {
-      throw explainArmError(error, arm, `${state === "Creating" ? "create" : "update"} the flux extension`);
+    await writeAndAwait(arm, write, {
+      deadline,
+      timedOut: () => new ActionError("wait-timeout", {
+        title: "Timed out waiting for the Flux extension",
+        message: `The microsoft.flux extension '${name}' was still ${state} when wait-timeout ran out. Raise wait-timeout (an install can take several minutes) and re-run: the action picks up where Azure is.`,
+      }),
+      onStatus: (status) => progress.update(status),
     });
-    const result = await awaitOperation(arm, poller);
-    progress.finish(result.provisioningState ?? "Succeeded");
+    const result = await readExtension(arm, name);
+    progress.finish(result?.provisioningState ?? "Succeeded");
     return result;
   } catch (error) {
     if (error instanceof ActionError) throw error;
-    const explained = explainArmError(error, arm, `${state === "Creating" ? "create" : "update"} the flux extension`);
+    const explained = explainArmError(error, arm, `${verb} the flux extension`);
     if (explained instanceof ActionError) throw explained;
-    throw failed(arm, await getExtension(arm, name), error);
+    // Busy: the caller reads the extension again and decides anew.
+    if (statusOf(error) === 409) throw error;
+    throw failed(arm, await lastWords(arm, name), error);
   } finally {
     progress.stop();
   }

@@ -6,8 +6,7 @@ import type { Run } from "./context.ts";
 import { observe } from "./context.ts";
 import { desiredExtension, diffExtension } from "./extension.ts";
 import { desiredConfiguration, diffConfiguration } from "./flux-configuration-body.ts";
-import { keyReport } from "./apply.ts";
-import { currentKey, rotationDue } from "./rotate.ts";
+import { currentKey, keyReport, rotationDue } from "./deploy-keys.ts";
 import type { Report } from "./report.ts";
 
 const KEY_CHANGE = { field: "configurationProtectedSettings.sshPrivateKey", from: "(hidden)", to: "(changes)" };

@@ -5,7 +5,7 @@ import type { Arm } from "./arm.ts";
 import { armRequest, explainArmError } from "./arm.ts";
 import type { Settings } from "./settings.ts";
 import { ActionError, armCodeOf, statusOf } from "./errors.ts";
-import { sleep } from "./progress.ts";
+import { doneWith, nextPollDelay, notYet, pollUntil } from "./poll.ts";
 
 interface ClusterResource {
   readonly id?: string;
@@ -34,7 +34,7 @@ async function getCluster(arm: Arm, type: "managedClusters" | "connectedClusters
   const { subscriptionId, resourceGroup, name } = arm.cluster;
   const path = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${rp}/${type}/${name}`;
   try {
-    return (await armRequest<ClusterResource>(arm, "GET", path, CLUSTER_API[type])).body;
+    return (await armRequest<ClusterResource>(arm, "GET", path, { apiVersion: CLUSTER_API[type] })).body;
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
     throw explainArmError(error, arm, `read the cluster (${rp}/${type}/read)`);
@@ -75,7 +75,7 @@ type ProviderPolicy = "register" | "refuse" | "report";
 async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolicy, deadline: number): Promise<string | undefined> {
   const path = `/subscriptions/${arm.cluster.subscriptionId}/providers/${namespace}`;
   const state = async (): Promise<string> =>
-    (await armRequest<{ registrationState?: string }>(arm, "GET", path, PROVIDERS_API)).body?.registrationState ?? "Unknown";
+    (await armRequest<{ registrationState?: string }>(arm, "GET", path, { apiVersion: PROVIDERS_API })).body?.registrationState ?? "Unknown";
   let current: string;
   try {
     current = await state();
@@ -98,7 +98,7 @@ async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolic
     });
   }
   try {
-    await armRequest(arm, "POST", `${path}/register`, PROVIDERS_API);
+    await armRequest(arm, "POST", `${path}/register`, { apiVersion: PROVIDERS_API });
   } catch (error) {
     if (armCodeOf(error) === "AuthorizationFailed" || statusOf(error) === 403) {
       throw new ActionError("provider-not-registered", {
@@ -112,16 +112,17 @@ async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolic
     throw error;
   }
   core.info(`Registering resource provider ${namespace} …`);
-  while (current !== "Registered") {
-    if (performance.now() > deadline) {
-      throw new ActionError("provider-not-registered", {
-        title: "Resource provider still registering",
-        message: `${namespace} is still ${current} after wait-timeout. Check with: az provider show --namespace ${namespace}`,
-      });
-    }
-    await sleep(1000);
+  await pollUntil(async () => {
     current = await state();
-  }
+    return current === "Registered" ? doneWith(current) : notYet();
+  }, {
+    deadline,
+    firstDelayMs: nextPollDelay(0, undefined),
+    timedOut: () => new ActionError("provider-not-registered", {
+      title: "Resource provider still registering",
+      message: `${namespace} is still ${current} after wait-timeout. Check with: az provider show --namespace ${namespace}`,
+    }),
+  });
   return "registered";
 }
 

@@ -40,8 +40,3 @@ export function startProgress(label: string, waitingFor: string, intervalMs: num
     stop: () => clearInterval(timer),
   };
 }
-
-/** Waits `ms`, or less when the signal aborts. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

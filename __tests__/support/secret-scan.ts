@@ -1,5 +1,6 @@
 // Finds private key material and tokens in text the action printed or sent. The key is read with our own
 // openssh-key-v1 reader and ssh2 (never src/ssh-key.ts), so an encoder bug cannot hide on both sides.
+import { createHash } from "node:crypto";
 import ssh2 from "ssh2";
 
 /** Lines the runner uses to learn secrets: they must contain them. Everything else counts. */
@@ -93,4 +94,10 @@ export function publicBlobOf(pem: string): string {
   const parsed = ssh2.utils.parseKey(pem);
   if (parsed instanceof Error) throw parsed;
   return parsed.getPublicSSH().toString("base64");
+}
+
+/** The SHA256 fingerprint of a public key line, as `ssh-keygen -l` prints it (computed here, not by src/). */
+export function fingerprintOfLine(line: string): string {
+  const blob = Buffer.from(line.trim().split(/\s+/)[1] ?? "", "base64");
+  return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
