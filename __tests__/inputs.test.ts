@@ -6,8 +6,9 @@ import { test } from "node:test";
 import * as core from "@actions/core";
 import { actionDefaults } from "../scripts/readme-tables.ts";
 import { ActionError } from "../src/errors.ts";
-import { formatDuration, parseDuration } from "../src/durations.ts";
-import { getSettings, readInput } from "../src/inputs.ts";
+import { formatDuration, parseDuration } from "../src/inputs/durations.ts";
+import { getSettings, readInput } from "../src/inputs/index.ts";
+import { inputEnv } from "../emulator/runner-env.ts";
 
 const ACTION_YML = readFileSync(new URL("../action.yml", import.meta.url), "utf8");
 const DEFAULTS = actionDefaults(ACTION_YML);
@@ -31,11 +32,7 @@ const WITH: Record<string, string> = {
 
 /** The environment the runner builds: defaults from action.yml, overridden by `with:`, plus other env. */
 function runnerEnv(withInputs: Record<string, string>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...extra };
-  for (const [name, value] of Object.entries({ ...DEFAULTS, ...withInputs })) {
-    env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] = value;
-  }
-  return env;
+  return { ...extra, ...inputEnv({ ...DEFAULTS, ...withInputs }) };
 }
 
 const settingsWith = (overrides: Record<string, string>, extra?: NodeJS.ProcessEnv) => getSettings(runnerEnv({ ...WITH, ...overrides }, extra));

@@ -1,4 +1,4 @@
-// known_hosts built by src/known-hosts.ts, judged by real ssh-keygen: host keys and their fingerprints come
+// known_hosts built by src/ssh/known-hosts.ts, judged by real ssh-keygen: host keys and their fingerprints come
 // from ssh-keygen (never from our code), and the output is read back with `ssh-keygen -F` / `-l`.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   fingerprintsOf, hostPattern, hostsFieldMatches, knownHostsFromInput, knownHostsFromMeta, normalizeFingerprint, type MetaHostKeys,
-} from "../src/known-hosts.ts";
+} from "../src/ssh/known-hosts.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "known-hosts-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

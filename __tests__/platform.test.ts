@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
 import { errorAnnotations, type Annotation } from "./support/annotations.ts";
 import { actionDefaults, runAction, type ActionRun } from "./support/run-action.ts";
-import { getSettings } from "../src/inputs.ts";
+import { getSettings } from "../src/inputs/index.ts";
+import { inputEnv } from "../emulator/runner-env.ts";
 
 let cloud: LocalCloud;
 
@@ -153,7 +154,7 @@ const SOVEREIGN = [
 for (const [cloudName, authority, arm, audience] of SOVEREIGN) {
   test(`azure-cloud ${cloudName} sets authority host, ARM endpoint and default audience`, () => {
     const inputs = { ...BASE_INPUTS, "azure-cloud": cloudName };
-    const env = { ...actionDefaults(), ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])) };
+    const env = { ...actionDefaults(), ...inputEnv(inputs) };
     const settings = getSettings(env);
     assert.equal(settings.azure.authorityHost, authority);
     assert.equal(settings.azure.armEndpoint, arm);

@@ -1,4 +1,4 @@
-// Keys made by src/ssh-key.ts, judged by real OpenSSH (ssh-keygen) and, for the secret numbers, by ssh2's parser.
+// Keys made by src/ssh/keys.ts, judged by real OpenSSH (ssh-keygen) and, for the secret numbers, by ssh2's parser.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ssh2 from "ssh2";
-import type { KeyType } from "../src/settings.ts";
-import { fingerprintOf, generateKeyPair, parsePublicKey, secretForms } from "../src/ssh-key.ts";
+import type { KeyType } from "../src/inputs/settings.ts";
+import { generateKeyPair, secretForms } from "../src/ssh/keys.ts";
+import { fingerprintOf, parsePublicKey } from "../src/ssh/public-keys.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ssh-key-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,23 +4,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { actionDefaults } from "../../emulator/runner-env.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-interface ActionYaml {
-  inputs: Record<string, { default?: string }>;
-}
-
-/** INPUT_* variables for every action.yml default, as the runner sets them. */
-export function actionDefaults(): Record<string, string> {
-  const action = parse(readFileSync(join(root, "action.yml"), "utf8")) as ActionYaml;
-  return Object.fromEntries(
-    Object.entries(action.inputs)
-      .filter(([, input]) => input.default !== undefined)
-      .map(([name, input]) => [`INPUT_${name.toUpperCase()}`, String(input.default)]),
-  );
-}
+export { actionDefaults };
 
 export interface ActionRun {
   readonly code: number | null;

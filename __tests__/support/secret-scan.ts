@@ -1,5 +1,5 @@
 // Finds private key material and tokens in text the action printed or sent. The key is read with our own
-// openssh-key-v1 reader and ssh2 (never src/ssh-key.ts), so an encoder bug cannot hide on both sides.
+// openssh-key-v1 reader and ssh2 (never src/ssh/keys.ts), so an encoder bug cannot hide on both sides.
 import { createHash } from "node:crypto";
 import ssh2 from "ssh2";
 

@@ -1,0 +1,186 @@
+// The microsoft.flux cluster extension: found by type under any name, created when missing, updated only
+// where it differs, never recreated; waits for Succeeded and reports the extension's own messages on failure.
+import type { Extension, PatchExtension } from "@azure/arm-kubernetesconfiguration";
+import type { Arm } from "./arm.ts";
+import { explainArmError } from "./arm.ts";
+import { writeAndAwait, writeWhenSettled, type ArmWrite } from "./operation.ts";
+import type { ExtensionSettings } from "../inputs/settings.ts";
+import type { FieldChange } from "./flux-configuration-body.ts";
+import { ActionError, messageOf, statusOf } from "../errors.ts";
+import { startProgress, type Progress } from "../report/progress.ts";
+
+export interface ExtensionResult {
+  readonly change: "created" | "updated" | "unchanged";
+  readonly name: string;
+  readonly version: string | undefined;
+  readonly changes: readonly FieldChange[];
+}
+
+const FLUX_TYPE = "microsoft.flux";
+
+export async function findFluxExtension(arm: Arm): Promise<Extension | undefined> {
+  const { resourceGroup, name } = arm.cluster;
+  try {
+    for await (const extension of arm.client.extensions.list(resourceGroup, arm.clusterRp, arm.cluster.type, name)) {
+      if (extension.extensionType?.toLowerCase() === FLUX_TYPE) return extension;
+    }
+  } catch (error) {
+    throw explainArmError(error, arm, "list cluster extensions");
+  }
+  return undefined;
+}
+
+export function desiredExtension(settings: ExtensionSettings, arm: Arm): Extension {
+  const pinned = settings.version !== undefined;
+  return {
+    extensionType: FLUX_TYPE,
+    autoUpgradeMinorVersion: !pinned,
+    ...(pinned ? { version: settings.version } : { releaseTrain: settings.releaseTrain }),
+    scope: { cluster: { releaseNamespace: "flux-system" } },
+    configurationSettings: { ...settings.settings },
+    // What the Azure CLI adds for Arc-enabled clusters: the extension needs its own identity there.
+    ...(arm.cluster.type === "connectedClusters" ? { identity: { type: "SystemAssigned" } } : {}),
+  };
+}
+
+export function diffExtension(actual: Extension, desired: Extension): { changes: FieldChange[]; patch: PatchExtension | undefined } {
+  const changes: FieldChange[] = [];
+  const patch: PatchExtension = {};
+  if ((actual.autoUpgradeMinorVersion ?? true) !== desired.autoUpgradeMinorVersion) {
+    changes.push({ field: "autoUpgradeMinorVersion", from: actual.autoUpgradeMinorVersion, to: desired.autoUpgradeMinorVersion });
+    patch.autoUpgradeMinorVersion = desired.autoUpgradeMinorVersion;
+  }
+  if (desired.releaseTrain && (actual.releaseTrain ?? "Stable").toLowerCase() !== desired.releaseTrain.toLowerCase()) {
+    changes.push({ field: "releaseTrain", from: actual.releaseTrain, to: desired.releaseTrain });
+    patch.releaseTrain = desired.releaseTrain;
+  }
+  if (desired.version && desired.version !== (actual.version ?? actual.currentVersion)) {
+    changes.push({ field: "version", from: actual.version ?? actual.currentVersion, to: desired.version });
+    patch.version = desired.version;
+  }
+  const settingsPatch: Record<string, string> = {};
+  for (const [key, value] of Object.entries(desired.configurationSettings ?? {})) {
+    const current = actual.configurationSettings?.[key];
+    if (current !== value) {
+      settingsPatch[key] = value;
+      changes.push({ field: `configurationSettings.${key}`, from: current, to: value });
+    }
+  }
+  if (Object.keys(settingsPatch).length > 0) patch.configurationSettings = settingsPatch;
+  return { changes, patch: changes.length > 0 ? patch : undefined };
+}
+
+function statusMessages(extension: Extension | undefined): string {
+  const lines = [
+    ...(extension?.statuses ?? []).map((s) => `${s.level ?? "Info"} ${s.code ?? ""}: ${s.message ?? s.displayStatus ?? ""}`.trim()),
+    ...(extension?.errorInfo?.message ? [`${extension.errorInfo.code ?? "Error"}: ${extension.errorInfo.message}`] : []),
+  ];
+  return lines.length > 0 ? lines.map((l) => `  - ${l}`).join("\n") : "  (the extension reported no status messages)";
+}
+
+function failed(arm: Arm, extension: Extension | undefined, cause?: unknown): ActionError {
+  return new ActionError("extension-failed", {
+    title: "Flux extension failed",
+    message:
+      `The microsoft.flux extension '${extension?.name ?? "flux"}' on ${arm.cluster.name} is ${extension?.provisioningState ?? "Failed"}` +
+      `${cause ? `: ${messageOf(cause)}` : ""}\nIts status messages:\n${statusMessages(extension)}\n` +
+      "Fix the cause (often: AAD pod identity without an exception, a node pool too small, or policy blocking the flux-system namespace), " +
+      "then delete the extension (`az k8s-extension delete --force`) and re-run this action.",
+    cause,
+  });
+}
+
+async function readExtension(arm: Arm, name: string): Promise<Extension | undefined> {
+  try {
+    return await arm.client.extensions.get(arm.cluster.resourceGroup, arm.clusterRp, arm.cluster.type, arm.cluster.name, name);
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw explainArmError(error, arm, "read the flux extension");
+  }
+}
+
+/** For failure messages only: what the extension says about itself, if it can be read. */
+function lastWords(arm: Arm, name: string): Promise<Extension | undefined> {
+  return readExtension(arm, name).catch(() => undefined);
+}
+
+function extensionPath(arm: Arm, name: string): string {
+  return `${arm.clusterId}/providers/Microsoft.KubernetesConfiguration/extensions/${name}`;
+}
+
+/** The REST shape of an extension body: identity beside `properties`. */
+function restBody(extension: Extension): unknown {
+  const { identity, ...properties } = extension;
+  return { ...(identity ? { identity } : {}), properties };
+}
+
+function busyTooLong(extension: Extension): ActionError {
+  return new ActionError("extension-busy", {
+    title: "Flux extension stuck",
+    message: `The microsoft.flux extension has been ${extension.provisioningState ?? "busy"} for longer than wait-timeout.\nIts status messages:\n${statusMessages(extension)}`,
+  });
+}
+
+export async function ensureExtension(
+  arm: Arm,
+  settings: ExtensionSettings,
+  deadline: number,
+  intervalMs: number,
+  /** The flux extension as just read (undefined: there is none). */
+  found: Extension | undefined,
+): Promise<ExtensionResult> {
+  const desired = desiredExtension(settings, arm);
+  const name = found?.name ?? settings.name;
+  let waiting: Progress | undefined;
+  const attempt = async (existing: Extension | undefined): Promise<ExtensionResult> => {
+    waiting?.stop();
+    waiting = undefined;
+    if (existing?.provisioningState === "Failed") throw failed(arm, existing);
+    if (existing) {
+      const { changes, patch } = diffExtension(existing, desired);
+      if (!patch) return { change: "unchanged", name, version: existing.currentVersion ?? existing.version, changes };
+      const result = await runOperation(arm, name, "Updating", deadline, intervalMs, { method: "PATCH", path: extensionPath(arm, name), body: { properties: patch } });
+      return { change: "updated", name, version: result?.currentVersion ?? result?.version, changes };
+    }
+    const result = await runOperation(arm, name, "Creating", deadline, intervalMs, { method: "PUT", path: extensionPath(arm, name), body: restBody(desired) });
+    return { change: "created", name, version: result?.currentVersion ?? result?.version, changes: [] };
+  };
+  try {
+    return await writeWhenSettled(found, attempt, {
+      read: () => readExtension(arm, name),
+      deadline,
+      busyTooLong,
+      onWait: (state) => (waiting ??= startProgress("flux extension", "waiting for an operation already under way to finish", intervalMs)).update(state),
+    });
+  } finally {
+    waiting?.stop();
+  }
+}
+
+async function runOperation(arm: Arm, name: string, state: string, deadline: number, intervalMs: number, write: ArmWrite): Promise<Extension | undefined> {
+  const verb = state === "Creating" ? "create" : "update";
+  const progress = startProgress("flux extension", "waiting for Succeeded", intervalMs);
+  progress.update(state);
+  try {
+    await writeAndAwait(arm, write, {
+      deadline,
+      timedOut: () => new ActionError("wait-timeout", {
+        title: "Timed out waiting for the Flux extension",
+        message: `The microsoft.flux extension '${name}' was still ${state} when wait-timeout ran out. Raise wait-timeout (an install can take several minutes) and re-run: the action picks up where Azure is.`,
+      }),
+      onStatus: (status) => progress.update(status),
+    });
+    const result = await readExtension(arm, name);
+    progress.finish(result?.provisioningState ?? "Succeeded");
+    return result;
+  } catch (error) {
+    if (error instanceof ActionError) throw error;
+    const explained = explainArmError(error, arm, `${verb} the flux extension`);
+    if (explained instanceof ActionError) throw explained;
+    // Busy: the caller reads the extension again and decides anew.
+    if (statusOf(error) === 409) throw error;
+    throw failed(arm, await lastWords(arm, name), error);
+  } finally {
+    progress.stop();
+  }
+}

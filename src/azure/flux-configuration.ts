@@ -1,0 +1,116 @@
+// The fluxConfiguration resource: read, create (PUT with the protected key), patch only what differs, delete.
+// Writes return when Azure's operation has ended: on Azure that is after the Flux agent picked the new
+// generation up (api-facts B.6), so its first report may already be there.
+import type { FluxConfiguration, FluxConfigurationPatch } from "@azure/arm-kubernetesconfiguration";
+import type { Arm } from "./arm.ts";
+import { explainArmError } from "./arm.ts";
+import { writeAndAwait, type ArmWrite, type RestResource } from "./operation.ts";
+import { ActionError, armCodeOf, messageOf, statusOf } from "../errors.ts";
+import { startProgress } from "../report/progress.ts";
+
+export async function getConfiguration(arm: Arm, name: string): Promise<FluxConfiguration | undefined> {
+  const { resourceGroup, name: cluster, type } = arm.cluster;
+  try {
+    return await arm.client.fluxConfigurations.get(resourceGroup, arm.clusterRp, type, cluster, name);
+  } catch (error) {
+    if (statusOf(error) === 404 || armCodeOf(error) === "ResourceNotFound") return undefined;
+    throw explainArmError(error, arm, "read the flux configuration");
+  }
+}
+
+function configurationPath(arm: Arm, name: string): string {
+  return `${arm.clusterId}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/${name}`;
+}
+
+function protectedSettings(privateKey: string): Record<string, string> {
+  return { sshPrivateKey: Buffer.from(privateKey, "utf8").toString("base64") };
+}
+
+/** When the Flux agent last reported on the configuration (ms since epoch; -1 when it never did). */
+export function reportTime(configuration: { readonly statusUpdatedAt?: Date | string | null } | undefined): number {
+  const at = configuration?.statusUpdatedAt;
+  return at ? new Date(at).getTime() : -1;
+}
+
+export interface ConfigurationWrite {
+  /**
+   * The agent's last report as the write's own answer showed it (ms since epoch, -1: none): any report after it
+   * was made after this write, whatever the clocks of the runner and Azure say.
+   */
+  readonly reportedBefore: number;
+  /** False when Azure answered at once (nothing to change: no operation, no new report to wait for). */
+  readonly operation: boolean;
+  readonly id: string | undefined;
+}
+
+function answeredReport(answer: RestResource | undefined): number {
+  const at = answer?.properties?.["statusUpdatedAt"];
+  return reportTime({ statusUpdatedAt: typeof at === "string" ? at : null });
+}
+
+async function write(arm: Arm, name: string, action: "create" | "update", request: ArmWrite, deadline: number, intervalMs: number): Promise<ConfigurationWrite> {
+  const progress = startProgress("flux configuration", "waiting for Succeeded", intervalMs);
+  progress.update(action === "create" ? "Creating" : "Updating");
+  try {
+    const written = await writeAndAwait(arm, request, {
+      deadline,
+      onStatus: (status) => progress.update(status),
+      timedOut: () => new ActionError("wait-timeout", {
+        title: "Timed out waiting for Flux",
+        message:
+          `Azure's operation to ${action} the flux configuration '${name}' had not ended when wait-timeout ran out. ` +
+          "On Azure it ends only after the Flux agent in the cluster has picked the configuration up and reported back: " +
+          "check that the cluster is running and the microsoft.flux extension is Succeeded, then re-run (the run picks up where Azure is).",
+      }),
+    });
+    progress.finish(written.operation ? "Succeeded" : "unchanged (Azure had nothing to do)");
+    return { reportedBefore: answeredReport(written.answer), operation: written.operation, id: written.answer?.id };
+  } catch (error) {
+    if (error instanceof ActionError) throw error;
+    const explained = explainArmError(error, arm, `${action} the flux configuration`);
+    if (explained instanceof ActionError) throw explained;
+    // Busy: the caller reads the configuration again and decides anew.
+    if (statusOf(error) === 409) throw error;
+    throw new ActionError("configuration-failed", {
+      title: "Flux configuration failed",
+      message: `Azure could not ${action} the flux configuration: ${messageOf(error)}`,
+      cause: error,
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+export function createConfiguration(arm: Arm, name: string, body: FluxConfiguration, privateKey: string, deadline: number, intervalMs: number): Promise<ConfigurationWrite> {
+  const properties: FluxConfiguration = { ...body, configurationProtectedSettings: protectedSettings(privateKey) };
+  return write(arm, name, "create", { method: "PUT", path: configurationPath(arm, name), body: { properties } }, deadline, intervalMs);
+}
+
+/** PATCHes only what differs; protected settings only when the key changes (they replace the whole map). */
+export function patchConfiguration(
+  arm: Arm,
+  name: string,
+  patch: FluxConfigurationPatch,
+  privateKey: string | undefined,
+  deadline: number,
+  intervalMs: number,
+): Promise<ConfigurationWrite> {
+  const properties: FluxConfigurationPatch = privateKey ? { ...patch, configurationProtectedSettings: protectedSettings(privateKey) } : patch;
+  return write(arm, name, "update", { method: "PATCH", path: configurationPath(arm, name), body: { properties } }, deadline, intervalMs);
+}
+
+export async function deleteConfiguration(arm: Arm, name: string, force: boolean, deadline: number): Promise<void> {
+  try {
+    await writeAndAwait(arm, { method: "DELETE", path: configurationPath(arm, name), query: `forceDelete=${String(force)}` }, {
+      deadline,
+      timedOut: () => new ActionError("wait-timeout", {
+        title: "Timed out deleting the flux configuration",
+        message: `Azure was still deleting the flux configuration '${name}' when wait-timeout ran out; re-run destroy to finish.`,
+      }),
+    });
+  } catch (error) {
+    if (statusOf(error) === 404) return;
+    if (error instanceof ActionError) throw error;
+    throw explainArmError(error, arm, "delete the flux configuration");
+  }
+}

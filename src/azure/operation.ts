@@ -1,0 +1,140 @@
+// Writes to ARM and their long-running operations, driven by the action rather than the SDK's poller (which
+// polls once inside begin…(), about 45 ms after the write, whatever Retry-After said). Every poll, the first
+// included, comes no sooner than the last answer's Retry-After. A busy resource is judged by its state: on a
+// 409 the resource is read again, waited for until its provisioningState settles, and the write decided again.
+import type { Arm } from "./arm.ts";
+import { armRequest } from "./arm.ts";
+import { armCodeOf, messageOf, statusOf } from "../errors.ts";
+import { doneWith, nextPollDelay, notYet, pollUntil, retryAfterMs } from "../poll.ts";
+
+/** Azure's terminal provisioning and operation states; anything else (Creating, Updating, Running, Accepted …) is "still running". */
+const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled"]);
+
+export function isSettled(state: string | null | undefined): boolean {
+  return !state || TERMINAL.has(state.toLowerCase());
+}
+
+export interface ArmWrite {
+  readonly method: "PUT" | "PATCH" | "DELETE";
+  /** Resource id (path below the ARM endpoint). */
+  readonly path: string;
+  readonly body?: unknown;
+  readonly query?: string;
+}
+
+/** A resource as the REST API shapes it (`properties` nested). */
+export interface RestResource {
+  readonly id?: string;
+  readonly properties?: Readonly<Record<string, unknown>>;
+}
+
+export interface Written {
+  readonly status: number;
+  /** The resource as the write answered, before its operation ran (undefined for a DELETE). */
+  readonly answer: RestResource | undefined;
+  /** False when Azure answered at once (a PATCH that changes nothing: 200 without an operation). */
+  readonly operation: boolean;
+}
+
+export interface OperationOptions {
+  readonly deadline: number;
+  readonly timedOut: () => Error;
+  /** Called with each status the operation reports while running. */
+  readonly onStatus?: (status: string) => void;
+}
+
+interface OperationStatus {
+  readonly status?: string;
+  readonly error?: { readonly code?: string; readonly message?: string } | null;
+}
+
+/** The operation's own failure, with ARM's code kept for callers. */
+function operationFailed(status: string, error: OperationStatus["error"]): Error {
+  const detail = error?.message ? `: ${error.message}` : "";
+  return Object.assign(new Error(`the operation ended ${status}${detail}`), { code: error?.code, operationStatus: status });
+}
+
+/** Sends the write and, when Azure started an operation, polls it until Succeeded (or throws its failure). */
+export async function writeAndAwait(arm: Arm, write: ArmWrite, options: OperationOptions): Promise<Written> {
+  const response = await armRequest<RestResource>(arm, write.method, write.path, { body: write.body, query: write.query });
+  const asyncUrl = response.headers.get("azure-asyncoperation");
+  const location = response.headers.get("location");
+  const answer = write.method === "DELETE" ? undefined : response.body;
+  if (!asyncUrl && !(location && response.status === 202)) return { status: response.status, answer, operation: false };
+  await pollUntil(
+    async () => {
+      const poll = await armRequest<OperationStatus>(arm, "GET", asyncUrl ?? location ?? "");
+      const asked = retryAfterMs(poll.headers.get("retry-after"));
+      // A Location answers 202 while the operation runs and 200/204 when it is done; Azure-AsyncOperation has a status.
+      const status = asyncUrl ? (poll.body?.status ?? "Running") : poll.status === 202 ? "Running" : "Succeeded";
+      if (!isSettled(status)) {
+        options.onStatus?.(status);
+        return notYet(asked);
+      }
+      if (status.toLowerCase() !== "succeeded") throw operationFailed(status, poll.body?.error);
+      return doneWith(undefined);
+    },
+    { deadline: options.deadline, timedOut: options.timedOut, firstDelayMs: retryAfterMs(response.headers.get("retry-after")) ?? nextPollDelay(0, undefined) },
+  );
+  return { status: response.status, answer, operation: true };
+}
+
+/** ARM's 409 for a resource another operation holds (AnotherOperationInProgress, or a plain Conflict): not a missing registration. */
+function isConflict(error: unknown): boolean {
+  return statusOf(error) === 409 && armCodeOf(error) !== "MissingSubscriptionRegistration";
+}
+
+export interface SettleOptions<R> {
+  readonly read: () => Promise<R | undefined>;
+  readonly deadline: number;
+  /** The error when the resource is still busy at the deadline. */
+  readonly busyTooLong: (resource: R) => Error;
+  readonly onWait: (state: string) => void;
+}
+
+type Stateful = { readonly provisioningState?: string | null };
+
+/** Waits while another operation (a parallel run, the portal) holds the resource; returns it settled. */
+export async function settle<R extends Stateful>(current: R | undefined, options: SettleOptions<R>): Promise<R | undefined> {
+  if (!current || isSettled(current.provisioningState)) return current;
+  let last: R = current;
+  options.onWait(String(current.provisioningState));
+  return pollUntil(
+    async () => {
+      const read = await options.read();
+      if (!read || isSettled(read.provisioningState)) return doneWith(read);
+      last = read;
+      options.onWait(String(read.provisioningState));
+      return notYet();
+    },
+    { deadline: options.deadline, timedOut: () => options.busyTooLong(last), firstDelayMs: nextPollDelay(0, undefined) },
+  );
+}
+
+/**
+ * Decides and writes on a settled resource. When ARM refuses the write with 409 (another operation started
+ * meanwhile; codes and texts vary), the resource is read again and settled, and `attempt` decides again on what is
+ * there now: it may already be what was wanted. A 409 on a resource that is settled when read is retried once.
+ */
+export async function writeWhenSettled<R extends Stateful, T>(
+  current: R | undefined,
+  attempt: (current: R | undefined) => Promise<T>,
+  options: SettleOptions<R>,
+): Promise<T> {
+  let seen = current;
+  let settledConflicts = 0;
+  for (;;) {
+    seen = await settle(seen, options);
+    try {
+      return await attempt(seen);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      seen = await options.read();
+      if (!seen || isSettled(seen.provisioningState)) {
+        settledConflicts += 1;
+        if (settledConflicts > 1) throw error;
+      }
+      options.onWait(`refused while busy (${messageOf(error)})`);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// Waiting for Flux: reads the configuration until a report the agent made after our write proves the goal
+// (Compliant at the expected commit, every object Ready), fails at once on a terminal state, and waits through
+// transient ones. On Azure the proving report often lands before the write's operation ends, so the first
+// reading after it usually ends the wait; the agent reports on change only, so no later report is assumed.
+import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
+import type { Arm } from "./arm.ts";
+import { ActionError } from "../errors.ts";
+import { getConfiguration, reportTime } from "./flux-configuration.ts";
+import { failureDetail, judge } from "./flux-status.ts";
+import { doneWith, notYet, pollUntil } from "../poll.ts";
+import { formatElapsed, startProgress } from "../report/progress.ts";
+import { statusesOf } from "../report/report.ts";
+
+export interface WaitOptions {
+  readonly expectedSha: string | undefined;
+  /**
+   * The agent's last report before our write (ms since epoch; -1: count any report): taken from what we read before
+   * the write and from the write's own answer, on Azure's clock, so a report made before the change never passes
+   * for one made after it.
+   */
+  readonly reportedBefore: number;
+  readonly deadline: number;
+  readonly intervalMs: number;
+  readonly repository: string;
+  readonly label?: string;
+}
+
+function summariseState(configuration: FluxConfiguration): string {
+  const source = configuration.sourceSyncedCommitId ? `source fetched ${configuration.sourceSyncedCommitId.replace(/([0-9a-f]{7})[0-9a-f]+$/, "$1")}` : "source not fetched yet";
+  const kustomizations = statusesOf(configuration)
+    .filter((s) => s.kind === "Kustomization")
+    .map((s) => `kustomization ${s.name}: ${s.complianceState}`);
+  return [configuration.complianceState ?? "Unknown", source, ...kustomizations].join(", ");
+}
+
+export async function waitForReconciliation(arm: Arm, name: string, options: WaitOptions): Promise<FluxConfiguration> {
+  const waitingFor = options.expectedSha ? `waiting for Compliant at ${options.expectedSha.slice(0, 7)}` : "waiting for Compliant";
+  const progress = startProgress(options.label ?? "reconciliation", waitingFor, options.intervalMs);
+  const started = performance.now();
+  let last: FluxConfiguration = {};
+  let why = "";
+  try {
+    const proven = await pollUntil(
+      async () => {
+        last = (await getConfiguration(arm, name)) ?? {};
+        const verdict = judge(last, options.expectedSha, reportTime(last) > options.reportedBefore, options.repository);
+        if (verdict.kind === "failed") throw verdict.error;
+        if (verdict.kind === "proven") return doneWith(last);
+        why = verdict.why;
+        progress.update(`${summariseState(last)} (${why})`);
+        return notYet();
+      },
+      {
+        deadline: options.deadline,
+        timedOut: () =>
+          new ActionError("wait-timeout", {
+            title: "Timed out waiting for Flux",
+            message:
+              `Waited ${formatElapsed(performance.now() - started)} (wait-timeout). Last state: ${summariseState(last)}.\n` +
+              `wait-timeout reached before Flux was healthy: ${why || failureDetail(last)}\n` +
+              "On Azure the Flux agent reports when something changes; a kustomization still progressing may need a longer wait-timeout.",
+          }),
+      },
+    );
+    progress.finish(`Compliant (${summariseState(proven)})`);
+    return proven;
+  } finally {
+    progress.stop();
+  }
+}

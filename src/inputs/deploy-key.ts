@@ -1,0 +1,31 @@
+// The deploy key: its type, access and maximum age, and the secret the private key may be sealed into.
+import { MAX_KEY_AGE } from "./duration-rules.ts";
+import { readDuration } from "./values.ts";
+import type { Input, OneOf, Problems } from "./values.ts";
+import type { KeyType, Settings } from "./settings.ts";
+
+const KEY_TYPES: readonly KeyType[] = ["ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa-4096"];
+const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/** key-type, read-write and max-key-age. */
+export function readKey(problems: Problems, input: Input, bool: (name: string) => boolean, oneOf: OneOf): Settings["key"] {
+  return {
+    type: oneOf("key-type", KEY_TYPES),
+    readWrite: bool("read-write"),
+    maxAgeMs: readDuration(problems, "max-key-age", input("max-key-age"), MAX_KEY_AGE),
+  };
+}
+
+export function readSealedSecret(problems: Problems, name: string, environment: string): Settings["privateKeySecret"] {
+  if (name === "") {
+    if (environment !== "") problems.problem("secret-environment", "is set but private-key-secret is empty. Set private-key-secret to the secret's name, or remove secret-environment.");
+    return undefined;
+  }
+  if (!SECRET_NAME.test(name) || name.startsWith("GITHUB_")) {
+    problems.problem("private-key-secret", `'${name}' is not a usable secret name. Use uppercase letters, digits and '_', not starting with a digit or GITHUB_, e.g. FLUX_DEPLOY_KEY.`);
+  }
+  if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
+    problems.problem("secret-environment", "is not a valid environment name. Use the name of an environment of the configuration repository (up to 255 characters).");
+  }
+  return { name, environment: environment === "" ? undefined : environment };
+}

@@ -1,0 +1,76 @@
+// Turns the action's inputs (env INPUT_*, as the runner passes them) into one validated Settings object.
+// Everything is checked before any network call; every problem is collected and reported at once,
+// each naming the input, what is wrong and how to fix it. Defaults live in action.yml only: the runner
+// applies them, so an input that has a default is never empty here unless the workflow set it empty.
+// Each part of Settings is read by its own module (*-input.ts); this one composes them.
+import { ActionError } from "../errors.ts";
+import { readAzure, readCluster } from "./azure.ts";
+import { readKey, readSealedSecret } from "./deploy-key.ts";
+import { WAIT_TIMEOUT } from "./duration-rules.ts";
+import { readExtension } from "./extension.ts";
+import { readFlux } from "./flux-configuration.ts";
+import { readGit } from "./git.ts";
+import { readBoolean, readDuration, readEnum } from "./values.ts";
+import type { Problems } from "./values.ts";
+import type { Mode, Settings } from "./settings.ts";
+
+
+const MODES: readonly Mode[] = ["apply", "rotate", "destroy", "plan"];
+const PLAN_FOR: readonly Exclude<Mode, "plan">[] = ["apply", "rotate", "destroy"];
+
+/** Whole seconds from 1 to 3600. */
+function readProgressInterval(problems: Problems, value: string): number {
+  const seconds = Number(value);
+  if (/^\d+$/.test(value) && seconds >= 1 && seconds <= 3600) return seconds * 1000;
+  problems.problem("progress-interval", `'${value}' is not a whole number of seconds from 1 to 3600. Use e.g. 20.`);
+  return 20_000;
+}
+
+/** Reads one input exactly as @actions/core getInput does: env INPUT_<NAME> (spaces to '_', upper-cased; dashes kept), trimmed. */
+export function readInput(env: NodeJS.ProcessEnv, name: string): string {
+  return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+}
+
+/**
+ * Reads and validates every input. Throws an ActionError("invalid-input") listing every problem at once.
+ * `settings.warnings` holds non-fatal advice; the caller logs each with core.warning.
+ */
+export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const found: string[] = [];
+  const warnings: string[] = [];
+  const problems: Problems = {
+    problem: (input, message) => found.push(`${input}: ${message}`),
+    warn: (message) => warnings.push(message),
+  };
+  const input = (name: string): string => readInput(env, name);
+  const bool = (name: string): boolean => readBoolean(problems, name, input(name));
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => readEnum(problems, name, input(name), allowed);
+
+  const mode = oneOf("mode", MODES);
+  const planFor = oneOf("plan-for", PLAN_FOR);
+  const settings: Settings = {
+    mode,
+    cluster: readCluster(problems, input, oneOf, env),
+    azure: readAzure(problems, input, bool, oneOf, env),
+    git: readGit(problems, input, env),
+    key: readKey(problems, input, bool, oneOf),
+    extension: readExtension(problems, input, bool, oneOf),
+    flux: readFlux(problems, input, bool, oneOf, mode === "apply" || (mode === "plan" && planFor === "apply")),
+    planFor,
+    wait: bool("wait"),
+    waitTimeoutMs: readDuration(problems, "wait-timeout", input("wait-timeout"), WAIT_TIMEOUT, true) ?? 0,
+    progressIntervalMs: readProgressInterval(problems, input("progress-interval")),
+    privateKeySecret: readSealedSecret(problems, input("private-key-secret"), input("secret-environment")),
+    warnings,
+  };
+  if (settings.key.readWrite) {
+    problems.warn(`read-write: the deploy key gets write access to ${settings.git.owner}/${settings.git.repo}. Flux only reads; keep read-write: false unless image automation must push commits.`);
+  }
+  if (found.length > 0) {
+    throw new ActionError("invalid-input", {
+      title: "Invalid inputs",
+      message: `${found.length} input problem${found.length === 1 ? "" : "s"}; fix them in the workflow's \`with:\` block:\n${found.map((p) => `  - ${p}`).join("\n")}`,
+    });
+  }
+  return settings;
+}

@@ -1,0 +1,54 @@
+// mode: destroy — the flux configuration, optionally the extension, and the deploy keys this action owns
+// for it. Idempotent: nothing left is a success that says so.
+import { configurationReport } from "../report/report.ts";
+import * as core from "@actions/core";
+import type { Run } from "../run/run.ts";
+import { deleteConfiguration, getConfiguration } from "../azure/flux-configuration.ts";
+import { findFluxExtension } from "../azure/extension.ts";
+import { getRepository } from "../github/repository.ts";
+import { listDeployKeys } from "../github/deploy-keys.ts";
+import { ownsTitle } from "../github/key-titles.ts";
+import { removeKeys } from "../run/deploy-keys.ts";
+import { explainArmError } from "../azure/arm.ts";
+import { writeAndAwait } from "../azure/operation.ts";
+import { ActionError } from "../errors.ts";
+
+export async function destroy(run: Run): Promise<void> {
+  const { settings, arm, report } = run;
+  await core.group("Preflight", () => run.checks);
+  const repository = await getRepository(run.octokit, settings.git);
+  report.repositoryHtmlUrl = repository.htmlUrl;
+  const [configuration, extension, keys] = await Promise.all([
+    getConfiguration(arm, settings.flux.name),
+    settings.extension.remove ? findFluxExtension(arm) : Promise.resolve(undefined),
+    listDeployKeys(run.octokit, settings.git),
+  ]);
+  await core.group("Delete the flux configuration", async () => {
+    if (configuration) await deleteConfiguration(arm, settings.flux.name, settings.flux.forceDelete, run.deadline);
+    report.configuration = configurationReport(configuration ? "deleted" : "absent", { id: configuration?.id });
+    core.info(configuration ? `Deleted flux configuration '${settings.flux.name}'.` : `No flux configuration '${settings.flux.name}': nothing to delete.`);
+  });
+  if (settings.extension.remove) {
+    await core.group("Delete the flux extension", async () => {
+      if (extension?.name) {
+        const path = `${arm.clusterId}/providers/Microsoft.KubernetesConfiguration/extensions/${extension.name}`;
+        const timedOut = (): ActionError => new ActionError("wait-timeout", {
+          title: "Timed out deleting the flux extension",
+          message: `Azure was still deleting the microsoft.flux extension '${extension.name}' when wait-timeout ran out; re-run destroy to finish.`,
+        });
+        await writeAndAwait(arm, { method: "DELETE", path, query: `forceDelete=${String(settings.flux.forceDelete)}` }, { deadline: run.deadline, timedOut }).catch((error: unknown) => {
+          if (error instanceof ActionError) throw error;
+          throw explainArmError(error, arm, "delete the flux extension");
+        });
+      }
+      report.extension = { change: extension ? "deleted" : "absent", name: extension?.name ?? settings.extension.name, version: extension?.currentVersion, changes: [] };
+    });
+  }
+  await core.group("Delete the deploy keys", async () => {
+    const owned = keys.filter((k) => ownsTitle(k.title, settings.cluster, settings.flux.name));
+    await removeKeys(run, owned, "owned");
+    if (owned.length === 0) core.info("No deploy keys of this cluster and configuration: nothing to delete.");
+  });
+  const removed = [configuration, settings.extension.remove ? extension : undefined].filter(Boolean).length + report.removedKeys.length;
+  report.headline = removed > 0 ? "removed" : "nothing left to remove";
+}

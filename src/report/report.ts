@@ -1,0 +1,85 @@
+// What a run did, as one value: every phase adds its result here; outputs and the job summary are made from it.
+import type { FluxConfiguration, ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
+import type { Cluster, Mode } from "../inputs/settings.ts";
+import type { FieldChange } from "../azure/flux-configuration-body.ts";
+import type { HostKey } from "../ssh/known-hosts.ts";
+
+export type Change = "created" | "updated" | "unchanged" | "deleted" | "would create" | "would update" | "would delete" | "absent";
+
+export interface DeployKeyReport {
+  readonly change: Change;
+  readonly id: number | undefined;
+  readonly title: string;
+  readonly fingerprint: string | undefined;
+  readonly publicKey: string | undefined;
+  readonly readOnly: boolean;
+}
+
+export interface Report {
+  readonly mode: Mode;
+  readonly cluster: Cluster;
+  readonly clusterId: string;
+  readonly repository: string;
+  repositoryHtmlUrl: string | undefined;
+  readonly portalUrl: string;
+  outcome: "succeeded" | "failed" | "planned" | "skipped";
+  headline: string;
+  extension?: { change: Change; name: string; version: string | undefined; changes: readonly FieldChange[] };
+  configuration?: {
+    change: Change;
+    id: string | undefined;
+    changes: readonly FieldChange[];
+    complianceState: string | undefined;
+    syncedCommit: string | undefined;
+    statuses: readonly ObjectStatusDefinition[];
+  };
+  deployKey?: DeployKeyReport;
+  /** Older keys this run removed (rotation, destroy, clean-up of unused keys). */
+  readonly removedKeys: DeployKeyReport[];
+  hostKeys?: readonly HostKey[];
+  knownHostsText?: string;
+  readonly notes: string[];
+  error?: { code: string; title: string; message: string; helpUrl: string | undefined };
+}
+
+export function newReport(mode: Mode, cluster: Cluster, clusterId: string, repository: string, portalHost: string): Report {
+  return {
+    mode,
+    cluster,
+    clusterId,
+    repository,
+    repositoryHtmlUrl: undefined,
+    portalUrl: `${portalHost}/#@/resource${clusterId}/overview`,
+    outcome: "failed",
+    headline: "",
+    removedKeys: [],
+    notes: [],
+  };
+}
+
+/** True when the run changed (or, planning, would change) anything. */
+export function changed(report: Report): boolean {
+  const changes = [report.extension?.change, report.configuration?.change, report.deployKey?.change, ...report.removedKeys.map((k) => k.change)];
+  return changes.some((c) => c !== undefined && c !== "unchanged" && c !== "absent");
+}
+
+/** Non-null Flux object statuses of a configuration. */
+export function statusesOf(configuration: FluxConfiguration | undefined): ObjectStatusDefinition[] {
+  return (configuration?.statuses ?? []).filter((s): s is ObjectStatusDefinition => s !== null);
+}
+
+/** The report entry of a flux configuration, with its last known state. */
+export function configurationReport(
+  change: Change,
+  configuration: FluxConfiguration | undefined,
+  changes: readonly FieldChange[] = [],
+): NonNullable<Report["configuration"]> {
+  return {
+    change,
+    id: configuration?.id,
+    changes,
+    complianceState: configuration?.complianceState,
+    syncedCommit: configuration?.sourceSyncedCommitId,
+    statuses: statusesOf(configuration),
+  };
+}

@@ -1,0 +1,99 @@
+// What every mode reads before it decides anything: the repository, its commit, the verified known hosts,
+// the deploy keys this action owns, the flux configuration and the extension. Reads only, in parallel.
+import * as core from "@actions/core";
+import type { Extension, FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
+import { listDeployKeys, type DeployKey } from "../github/deploy-keys.ts";
+import { getMeta, getRepository, resolveCommit } from "../github/repository.ts";
+import { knownHostsFromInput, knownHostsFromMeta, type KnownHosts } from "../ssh/known-hosts.ts";
+import { getConfiguration } from "../azure/flux-configuration.ts";
+import { findFluxExtension } from "../azure/extension.ts";
+import { ownsTitle, sameKey } from "../github/key-titles.ts";
+import { ActionError, messageOf } from "../errors.ts";
+import type { Run } from "./run.ts";
+
+export interface Observed {
+  readonly defaultBranch: string;
+  /** The commit Flux must reach; undefined for semver refs. */
+  readonly expectedSha: string | undefined;
+  readonly knownHosts: KnownHosts;
+  /** Deploy keys whose title says this action made them for this cluster and configuration. */
+  readonly ownedKeys: readonly DeployKey[];
+  readonly configuration: FluxConfiguration | undefined;
+  readonly extension: Extension | undefined;
+  /** The owned deploy key the configuration uses now, when that can be told. */
+  readonly keyInUse: DeployKey | undefined;
+}
+
+/** known-hosts.ts is pure and throws plain errors that name the input to fix; give them their catalogue entry. */
+function verified(build: () => KnownHosts): KnownHosts {
+  try {
+    return build();
+  } catch (error) {
+    throw new ActionError("known-hosts-mismatch", { title: "Host keys not verified", message: messageOf(error), cause: error });
+  }
+}
+
+export async function collectKnownHosts(run: Run): Promise<KnownHosts> {
+  const { git } = run.settings;
+  if (git.knownHosts) {
+    const text = git.knownHosts;
+    return verified(() => knownHostsFromInput(text, git.sshHost, git.sshPort, git.hostFingerprints));
+  }
+  const meta = await getMeta(run.octokit);
+  if (meta.ssh_keys && meta.ssh_keys.length > 0) {
+    return verified(() => knownHostsFromMeta(meta, git.sshHost, git.sshPort, git.hostFingerprints));
+  }
+  throw new ActionError("known-hosts-mismatch", {
+    title: "No host keys to verify",
+    message:
+      `${git.githubApiUrl}/meta publishes no ssh_keys (older GitHub Enterprise Server). Set \`known-hosts\` to the host's known_hosts ` +
+      "lines and `ssh-host-fingerprints` to its SHA256 fingerprints (from your GHES admin: ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub).",
+  });
+}
+
+/** The owned key the configuration uses: by its public key when Azure reports one, else the only owned key of a healthy configuration. */
+export function keyInUse(configuration: FluxConfiguration | undefined, owned: readonly DeployKey[]): DeployKey | undefined {
+  if (!configuration) return undefined;
+  if (configuration.repositoryPublicKey) return owned.find((k) => sameKey(k.key, configuration.repositoryPublicKey ?? ""));
+  if (configuration.complianceState === "Compliant" && owned.length === 1) return owned[0];
+  return undefined;
+}
+
+/** Preflight and the reads of current state, in parallel; a preflight failure wins, as it explains more. */
+export async function observe(run: Run): Promise<Observed> {
+  const [checked, state] = await Promise.allSettled([run.checks, readState(run)]);
+  if (checked.status === "rejected") throw checked.reason;
+  if (state.status === "rejected") {
+    // The preflight registers missing providers while the reads run: reads refused for that are read again.
+    if (state.reason instanceof ActionError && state.reason.code === "provider-not-registered") return readState(run);
+    throw state.reason;
+  }
+  return state.value;
+}
+
+async function readState(run: Run): Promise<Observed> {
+  const { settings, octokit, arm, report } = run;
+  const repository = await getRepository(octokit, settings.git);
+  report.repositoryHtmlUrl = repository.htmlUrl;
+  const branch = settings.git.ref.kind === "branch" || settings.git.ref.kind === "commit" ? settings.git.ref.branch ?? repository.defaultBranch : repository.defaultBranch;
+  const [expectedSha, knownHosts, keys, configuration, extension] = await Promise.all([
+    resolveCommit(octokit, settings.git, settings.git.ref, branch),
+    collectKnownHosts(run),
+    listDeployKeys(octokit, settings.git),
+    getConfiguration(arm, settings.flux.name),
+    findFluxExtension(arm),
+  ]);
+  const ownedKeys = keys.filter((k) => ownsTitle(k.title, settings.cluster, settings.flux.name));
+  core.debug(`observed: ${ownedKeys.length} owned deploy key(s), configuration ${configuration ? "present" : "absent"}, extension ${extension?.name ?? "absent"}`);
+  report.hostKeys = knownHosts.keys;
+  report.knownHostsText = knownHosts.text;
+  return {
+    defaultBranch: repository.defaultBranch,
+    expectedSha,
+    knownHosts,
+    ownedKeys,
+    configuration,
+    extension,
+    keyInUse: keyInUse(configuration, ownedKeys),
+  };
+}

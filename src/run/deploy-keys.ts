@@ -1,0 +1,98 @@
+// The deploy-key lifecycle every mode shares: a new pair (masked at birth), registered as a read-only key,
+// reported, found by age, proven in use by GitHub's last_used, and removed with a line in the report.
+import * as core from "@actions/core";
+import type { Run } from "./run.ts";
+import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
+import { addDeployKey, deleteDeployKey, getDeployKey, type DeployKey } from "../github/deploy-keys.ts";
+import { deployKeyTitle, sameKey } from "../github/key-titles.ts";
+import { generateKeyPair, secretForms, type SshKeyPair } from "../ssh/keys.ts";
+import { fingerprintOf } from "../ssh/public-keys.ts";
+import type { DeployKeyReport } from "../report/report.ts";
+import { ActionError } from "../errors.ts";
+import { doneWith, notYet, pollUntil } from "../poll.ts";
+import { startProgress } from "../report/progress.ts";
+
+/** Generates a keypair and masks every form of its private half before anything else can see it. */
+export function newKeyPair(run: Run): SshKeyPair {
+  const { settings } = run;
+  const comment = `flux@${settings.cluster.name}/${settings.flux.name}`;
+  const pair = generateKeyPair(settings.key.type, comment);
+  // Fragments shorter than this (a key file's last base64 line can be a few characters) would mask harmless text.
+  for (const form of secretForms(pair.privateKey)) if (form.length >= 16) core.setSecret(form);
+  return pair;
+}
+
+export function keyReport(change: DeployKeyReport["change"], key: DeployKey, fingerprint: string | undefined): DeployKeyReport {
+  let known = fingerprint;
+  try {
+    known ??= fingerprintOf(key.key);
+  } catch {
+    known = undefined;
+  }
+  return { change, id: key.id, title: key.title, fingerprint: known, publicKey: key.key, readOnly: key.readOnly };
+}
+
+/** Adds a read-only (unless read-write) deploy key for a fresh keypair. */
+export async function registerKey(run: Run, pair: SshKeyPair): Promise<DeployKey> {
+  const { settings } = run;
+  const title = deployKeyTitle(settings.cluster, settings.flux.name, pair.fingerprint, new Date());
+  const key = await addDeployKey(run.octokit, settings.git, title, pair.publicBlob, !settings.key.readWrite);
+  core.info(`Added deploy key "${title}" (${pair.fingerprint}, ${key.readOnly ? "read-only" : "read-write"}).`);
+  return key;
+}
+
+/** Deletes each key and lists it among the removed keys of the report. */
+export async function removeKeys(run: Run, keys: readonly DeployKey[], why: string): Promise<void> {
+  for (const key of keys) {
+    await deleteDeployKey(run.octokit, run.settings.git, key.id);
+    run.report.removedKeys.push(keyReport("deleted", key, undefined));
+    core.info(`Removed ${why} deploy key "${key.title}".`);
+  }
+}
+
+/** The newest owned key: the one a rotation replaces and whose age max-key-age compares. */
+export function currentKey(owned: readonly DeployKey[], inUse: DeployKey | undefined): DeployKey | undefined {
+  return inUse ?? [...owned].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+}
+
+export function rotationDue(current: DeployKey | undefined, maxAgeMs: number | undefined, now: number): boolean {
+  if (!current || maxAgeMs === undefined) return true;
+  return now - new Date(current.createdAt).getTime() >= maxAgeMs;
+}
+
+/** Waits until GitHub records a use of the key (its last_used): the host's own witness that Flux fetched with it. */
+export async function awaitFirstUse(run: Run, key: DeployKey): Promise<DeployKey> {
+  const progress = startProgress("rotation proof", "waiting for GitHub to record the new key's first use", run.intervalMs);
+  try {
+    return await pollUntil(
+      async () => {
+        const current = await getDeployKey(run.octokit, run.settings.git, key.id);
+        if (current?.lastUsed) return doneWith(current);
+        progress.update("new key not used yet");
+        return notYet();
+      },
+      {
+        deadline: run.deadline,
+        timedOut: () => new ActionError("rotation-unproven", {
+          title: "Rotation not proven",
+          message: "Flux is Compliant after the switch, but GitHub has not recorded a use of the new deploy key before wait-timeout.",
+        }),
+      },
+    );
+  } finally {
+    progress.stop();
+  }
+}
+
+/** After a new key works, older keys of ours are unused: remove them, unless another run's key took over. */
+export async function removeStaleKeys(run: Run, owned: readonly DeployKey[], added: DeployKey, final: FluxConfiguration): Promise<void> {
+  if (final.repositoryPublicKey && !sameKey(final.repositoryPublicKey, added.key)) {
+    run.report.notes.push("Another run replaced the configuration's key while this one ran; its key is kept and this run's key removed.");
+    await deleteDeployKey(run.octokit, run.settings.git, added.id);
+    run.report.removedKeys.push(keyReport("deleted", added, undefined));
+    return;
+  }
+  // Only keys that were there before this run began: a key another run added meanwhile may be the one in use now
+  // (runs for one cluster should not overlap: see the README's concurrency group).
+  await removeKeys(run, owned.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt), "unused");
+}
