@@ -2,10 +2,11 @@
 // with a Flux agent, all on loopback with one throw-away CA. It never imports from src/.
 import { createLocalTls, type LocalTls } from "./tls.ts";
 import { createTraffic, injectFault, clearFaults, type Traffic, type FaultSpec, type LoggedRequest } from "./http.ts";
-import { startAzure, type AzureCloud, type AzureOptions } from "./azure/index.ts";
+import { startAzure, type AgentBehaviour, type AzureCloud, type AzureOptions } from "./azure/index.ts";
 import { startGitHub, type GitHubCloud } from "./github/index.ts";
 
-export type { Traffic, FaultSpec, LoggedRequest, AzureCloud, GitHubCloud };
+export type { Traffic, FaultSpec, LoggedRequest, AgentBehaviour, AzureCloud, GitHubCloud };
+export { DEFAULT_AGENT } from "./azure/index.ts";
 
 export interface LocalCloud {
   readonly tls: LocalTls;
@@ -19,11 +20,17 @@ export interface LocalCloud {
   readonly close: () => Promise<void>;
 }
 
-export async function startLocalCloud(options: { delays?: AzureOptions["delays"] } = {}): Promise<LocalCloud> {
+export interface LocalCloudOptions {
+  readonly delays?: AzureOptions["delays"];
+  /** The Flux agent's and the operations' behaviour (default: the recorded model, DEFAULT_AGENT); see AgentBehaviour. */
+  readonly agent?: AzureOptions["agent"];
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const tls = createLocalTls();
   const traffic = createTraffic();
   const [azure, github] = await Promise.all([
-    startAzure({ traffic, tls, ...(options.delays ? { delays: options.delays } : {}) }),
+    startAzure({ traffic, tls, ...(options.delays ? { delays: options.delays } : {}), ...(options.agent ? { agent: options.agent } : {}) }),
     startGitHub({ traffic, tls }),
   ]);
   return {

@@ -1,6 +1,7 @@
 // State of the ARM stand-in and the checks every ARM request goes through:
 // bearer token, api-version, subscription, RBAC, provider registration, resource group, cluster.
 import type { Request, Response } from "../http.ts";
+import type { AgentBehaviour } from "./agent-behaviour.ts";
 import type { EntraState } from "./entra.ts";
 import { isAuthorized } from "./rbac.ts";
 import type { RoleAssignment } from "./rbac.ts";
@@ -14,11 +15,12 @@ export interface AzureDelays {
   readonly deletionMs: number;
   /** Provider Registering -> Registered. */
   readonly registrationMs: number;
-  /** From a flux configuration change (once provisioned) to the agent's reconciliation. */
+  /** From the RP handing a flux configuration's new generation to the agent (provisioningMs after the write) to the
+   *  agent acting on it; the operation runs on until the agent has processed it (see AgentBehaviour). */
   readonly reconciliationMs: number;
-  /** Periodic re-reconciliation of every flux configuration. */
+  /** Re-reconciliation of every flux configuration, under AgentBehaviour.reporting "periodic" only. */
   readonly reconcileIntervalMs: number;
-  /** Sent as Retry-After on long-running operations. */
+  /** Sent as Retry-After on long-running operations when above 0 (the recordings show none). */
   readonly retryAfterSeconds: number;
 }
 
@@ -64,6 +66,8 @@ export interface StoredResource {
   protectedSettings: Record<string, string>;
   systemData: Record<string, unknown>;
   generation: number;
+  /** The generation the RP last handed to the Flux agent (flux configurations). */
+  handedGeneration?: number;
   operationId: string | undefined;
 }
 
@@ -72,6 +76,10 @@ export interface Operation {
   readonly name: string;
   readonly resourceId: string;
   status: "Running" | "Succeeded" | "Failed" | "Canceled";
+  /** The resource's provisioningState while it runs (Creating / Updating / Deleting). */
+  readonly runningState: string;
+  /** Its end is already scheduled. */
+  ending?: boolean;
   error: { code: string; message: string } | null;
   readonly startTime: string;
   endTime: string | undefined;
@@ -97,16 +105,17 @@ export interface ArmState {
   readonly deletions: DeleteRequest[];
   readonly timers: Set<NodeJS.Timeout>;
   delays: AzureDelays;
+  agent: AgentBehaviour;
   listPageSize: number;
 }
 
 export const API_VERSION = "2023-05-01";
 
-export function createArmState(entra: EntraState, delays: AzureDelays): ArmState {
+export function createArmState(entra: EntraState, delays: AzureDelays, agent: AgentBehaviour): ArmState {
   return {
     origin: "", entra, clusters: new Map(), subscriptions: new Set(), resourceGroups: new Set(), providers: new Map(),
     assignments: [], resources: new Map(), operations: new Map(), failNext: new Map(), deletions: [], timers: new Set(),
-    delays, listPageSize: 10,
+    delays, agent, listPageSize: 10,
   };
 }
 

@@ -1,215 +1,143 @@
-// Stand-in for the Flux agents on the cluster: reconciles each flux configuration whose provisioning
-// succeeded (and whose cluster runs a Succeeded microsoft.flux extension), and reports back what
-// source-controller and kustomize-controller would: compliance, statuses[] and the synced commit.
-import { randomBytes } from "node:crypto";
-import { fetchSource, normalizePath } from "./flux-source.ts";
-import type { RepositoryRef, SourceResult } from "./flux-source.ts";
+// Stand-in for the Flux agents on the cluster (fluxconfig-agent + source-controller + kustomize-controller): takes
+// each new generation the RP hands over, reconciles on the sync interval, and reports back what Flux shows.
+// Reconciliations of one configuration run one at a time, in order.
+import type { AgentBehaviour } from "./agent-behaviour.ts";
+import { reconcile, scheduledFetch } from "./flux-reconcile.ts";
+import type { AgentFetchRecord, AgentReportRecord, Memory, ReconcileContext, Trigger } from "./flux-reconcile.ts";
+import type { AgentReport, AgentView } from "./flux-status.ts";
 
-export interface KustomizationSpec {
-  readonly path?: string;
-  readonly dependsOn?: readonly string[] | null;
-}
-
-/** The parts of a stored flux configuration the agent reads. */
-export interface AgentView {
-  readonly name: string;
-  readonly namespace: string;
-  readonly suspend: boolean;
-  readonly url: string;
-  readonly ref: RepositoryRef;
-  readonly sshKnownHosts?: string;
-  readonly sshPrivateKey?: string;
-  readonly timeoutInSeconds: number;
-  readonly kustomizations: Readonly<Record<string, KustomizationSpec>>;
-  /** A Succeeded microsoft.flux extension exists on the cluster. */
-  readonly fluxInstalled: boolean;
-  /** Bumped on every spec change; a report for an older generation is dropped. */
-  readonly generation: number;
-  readonly previous: { readonly sha: string; readonly sourceSyncedCommitId: string; readonly sourceUpdatedAt: string | null; readonly statuses: readonly ObjectStatus[] };
-}
-
-export interface StatusCondition {
-  readonly type: string;
-  readonly status: "True" | "False" | "Unknown";
-  readonly reason: string;
-  readonly message: string;
-  readonly lastTransitionTime: string;
-}
-
-export interface ObjectStatus {
-  readonly name: string;
-  readonly namespace: string;
-  readonly kind: "GitRepository" | "Kustomization";
-  readonly complianceState: "Compliant" | "Non-Compliant" | "Pending" | "Suspended";
-  readonly appliedBy: { readonly name: string; readonly namespace: string } | null;
-  readonly statusConditions: readonly StatusCondition[];
-  readonly helmReleaseProperties: null;
-}
-
-export interface AgentReport {
-  readonly complianceState: "Compliant" | "Non-Compliant" | "Pending" | "Suspended";
-  readonly statuses: readonly ObjectStatus[];
-  readonly sourceSyncedCommitId: string;
-  readonly sourceUpdatedAt: string | null;
-  readonly statusUpdatedAt: string;
-  readonly errorMessage: string;
-  readonly repositoryPublicKey: string;
-  readonly sha: string;
-}
+export type { AgentFetchRecord, AgentReportRecord };
 
 export interface FluxAgentOptions {
-  /** Reads a configuration by resource id; undefined once it is gone. */
+  /** Reads a configuration by resource id; undefined once it is gone or while a new generation is not handed over yet. */
   readonly view: (id: string) => AgentView | undefined;
-  readonly report: (id: string, generation: number, report: AgentReport) => void;
-  /** All configuration ids, for the periodic pass. */
+  /** Lands a report; false when it was dropped. */
+  readonly report: (id: string, generation: number, report: AgentReport) => boolean;
+  /** The agent has processed a generation (its first report, when it made one). */
+  readonly processed: (id: string, generation: number, reported: boolean) => void;
+  /** All configuration ids, for the scheduled fetches. */
   readonly ids: () => readonly string[];
   readonly delays: () => { readonly reconciliationMs: number; readonly reconcileIntervalMs: number };
+  readonly behaviour: () => AgentBehaviour;
   /** Where fetches make their temp dirs (default: the OS temp dir). */
   readonly tmpRoot?: string;
 }
 
 export interface FluxAgent {
-  /** Reconcile soon (after the reconciliation delay). */
-  readonly schedule: (id: string) => void;
+  /** The RP handed over a new generation: process it after the reconciliation delay. */
+  readonly handoff: (id: string) => void;
+  /** The cluster's Flux extension changed: look again (after the reconciliation delay). */
+  readonly poke: (id: string) => void;
+  /** Fetch and report every configuration now (like `flux reconcile --with-source`), then wait until idle. */
+  readonly reconcileNow: () => Promise<void>;
   /** Resolves when no reconciliation is running or scheduled. */
   readonly idle: () => Promise<void>;
+  readonly reports: (id: string) => readonly AgentReportRecord[];
+  readonly fetches: (id: string) => readonly AgentFetchRecord[];
   readonly stop: () => void;
 }
 
-function condition(previous: readonly ObjectStatus[], name: string, next: Omit<StatusCondition, "lastTransitionTime">, now: string): StatusCondition {
-  const old = previous.find((s) => s.name === name)?.statusConditions.find((c) => c.type === "Ready");
-  const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : now;
-  return { ...next, lastTransitionTime };
-}
-
-/** Turns a fetch result into the statuses Flux reports (pure). */
-export function describe(view: AgentView, result: SourceResult, now: string): AgentReport {
-  const prev = view.previous.statuses;
-  const revision = result.ok ? `${result.refName ? `${result.refName}@` : ""}sha1:${result.sha}` : "";
-  const source: ObjectStatus = {
-    name: view.name,
-    namespace: view.namespace,
-    kind: "GitRepository",
-    complianceState: result.ok ? "Compliant" : "Non-Compliant",
-    appliedBy: null,
-    statusConditions: [condition(prev, view.name, result.ok
-      ? { type: "Ready", status: "True", reason: "Succeeded", message: `stored artifact for revision '${revision}'` }
-      : { type: "Ready", status: "False", reason: "GitOperationFailed", message: result.message }, now)],
-    helmReleaseProperties: null,
-  };
-  const ready = new Map<string, boolean>();
-  const workdir = `/tmp/kustomization-${randomBytes(5).toString("hex")}`;
-  const kustomizations = Object.entries(view.kustomizations).map(([key, spec]): ObjectStatus => {
-    const name = `${view.name}-${key}`;
-    const blocked = (spec.dependsOn ?? []).find((d) => ready.get(d) !== true);
-    let next: Omit<StatusCondition, "lastTransitionTime">;
-    if (!result.ok) {
-      next = { type: "Ready", status: "False", reason: "ArtifactFailed", message: "Source artifact not found, retrying in 30s" };
-    } else if (result.missingPaths.includes(spec.path ?? "")) {
-      next = { type: "Ready", status: "False", reason: "ArtifactFailed",
-        message: `kustomization path not found: stat ${workdir}/${normalizePath(spec.path ?? "")}: no such file or directory` };
-    } else if (blocked !== undefined) {
-      next = { type: "Ready", status: "False", reason: "DependencyNotReady", message: `dependency '${view.namespace}/${view.name}-${blocked}' is not ready` };
-    } else {
-      next = { type: "Ready", status: "True", reason: "ReconciliationSucceeded", message: `Applied revision: ${revision}` };
-    }
-    ready.set(key, next.status === "True");
-    return {
-      name, namespace: view.namespace, kind: "Kustomization",
-      complianceState: next.status === "True" ? "Compliant" : "Non-Compliant",
-      appliedBy: null, statusConditions: [condition(prev, name, next, now)], helmReleaseProperties: null,
-    };
-  });
-  const statuses = [source, ...kustomizations];
-  const failure = statuses.find((s) => s.complianceState !== "Compliant")?.statusConditions[0]?.message ?? "";
-  const sha = result.ok ? result.sha : view.previous.sha;
-  const refName = result.ok ? result.refName || "HEAD" : "";
-  return {
-    complianceState: failure ? "Non-Compliant" : "Compliant",
-    statuses,
-    sourceSyncedCommitId: result.ok ? `${refName}/${result.sha}` : view.previous.sourceSyncedCommitId,
-    sourceUpdatedAt: result.ok && result.sha !== view.previous.sha ? now : view.previous.sourceUpdatedAt,
-    statusUpdatedAt: now,
-    errorMessage: failure,
-    repositoryPublicKey: result.publicKey,
-    sha,
-  };
-}
-
-function waiting(view: AgentView, state: "Pending" | "Suspended", now: string): AgentReport {
-  return {
-    complianceState: state, statuses: view.previous.statuses, sourceSyncedCommitId: view.previous.sourceSyncedCommitId,
-    sourceUpdatedAt: view.previous.sourceUpdatedAt, statusUpdatedAt: now, errorMessage: "", repositoryPublicKey: "", sha: view.previous.sha,
-  };
-}
-
-async function reconcileOnce(options: FluxAgentOptions, id: string): Promise<void> {
-  const view = options.view(id);
-  if (!view) return;
-  const now = (): string => new Date().toISOString();
-  if (view.suspend) return options.report(id, view.generation, waiting(view, "Suspended", now()));
-  if (!view.fluxInstalled) return options.report(id, view.generation, waiting(view, "Pending", now()));
-  const paths = Object.values(view.kustomizations).map((k) => k.path ?? "");
-  const result = await fetchSource({
-    url: view.url, ref: view.ref, sshPrivateKey: view.sshPrivateKey, sshKnownHosts: view.sshKnownHosts,
-    paths, timeoutMs: Math.min(view.timeoutInSeconds, 120) * 1000, ...(options.tmpRoot ? { tmpRoot: options.tmpRoot } : {}),
-  });
-  options.report(id, view.generation, describe(view, result, now()));
-}
+const TICK_MS = 25;
 
 export function createFluxAgent(options: FluxAgentOptions): FluxAgent {
-  const running = new Map<string, Promise<void>>();
-  const again = new Set<string>();
+  const memory = new Map<string, Memory>();
+  const reports = new Map<string, AgentReportRecord[]>();
+  const fetches = new Map<string, AgentFetchRecord[]>();
+  const chains = new Map<string, Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
+  const pauses = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let stopped = false;
-
-  const start = (id: string): void => {
-    if (stopped) return;
-    if (running.has(id)) {
-      again.add(id);
-      return;
-    }
-    const task = reconcileOnce(options, id).catch(() => undefined).finally(() => {
-      running.delete(id);
-      if (again.delete(id)) start(id);
-    });
-    running.set(id, task);
+  const list = <T>(map: Map<string, T[]>, id: string): T[] => {
+    const key = id.toLowerCase();
+    const found = map.get(key) ?? [];
+    map.set(key, found);
+    return found;
   };
-  const schedule = (id: string): void => {
+  const ctx: ReconcileContext = {
+    view: options.view, report: options.report, processed: options.processed, behaviour: options.behaviour, memory,
+    reports: (id) => list(reports, id), fetches: (id) => list(fetches, id),
+    pause: (ms) => new Promise<void>((resolve) => {
+      const entry = { timer: setTimeout(() => { pauses.delete(entry); resolve(); }, ms), resolve };
+      pauses.add(entry);
+    }),
+    stopped: () => stopped,
+    ...(options.tmpRoot ? { tmpRoot: options.tmpRoot } : {}),
+  };
+
+  const enqueue = (id: string, task: () => Promise<void>): void => {
+    if (stopped) return;
+    const key = id.toLowerCase();
+    const tail = (chains.get(key) ?? Promise.resolve()).then(() => (stopped ? undefined : task())).catch(() => undefined);
+    chains.set(key, tail);
+    void tail.then(() => { if (chains.get(key) === tail) chains.delete(key); });
+  };
+  const later = (id: string, trigger: Trigger): void => {
     if (stopped) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
-      start(id);
+      enqueue(id, () => reconcile(ctx, id, trigger));
     }, options.delays().reconciliationMs);
     timers.add(timer);
   };
-  // The periodic pass checks the interval in force at each moment, so a test that lengthens it is obeyed at once.
+
+  // Scheduled fetches. The behaviour in force at each tick decides, so setAgent / setDelays are obeyed at once.
+  // "on-change": each configuration is fetched every sync interval from its last fetch, and reports only a change.
+  // "periodic": every reconcileIntervalMs every configuration is fetched and re-reported (a heartbeat).
   let lastPass = Date.now();
   const tick = (): void => {
     if (stopped) return;
-    if (Date.now() - lastPass >= options.delays().reconcileIntervalMs) {
+    const ids = options.ids();
+    const present = new Set(ids.map((id) => id.toLowerCase()));
+    for (const key of memory.keys()) if (!present.has(key)) memory.delete(key);
+    const behaviour = options.behaviour();
+    if (behaviour.reporting === "periodic") {
+      if (Date.now() - lastPass >= options.delays().reconcileIntervalMs) {
+        lastPass = Date.now();
+        for (const id of ids) if (!chains.has(id.toLowerCase())) enqueue(id, () => reconcile(ctx, id, "force"));
+      }
+    } else {
       lastPass = Date.now();
-      for (const id of options.ids()) if (!running.has(id)) start(id);
+      for (const id of ids) {
+        const known = memory.get(id.toLowerCase());
+        if (!known || known.fetchedAt === undefined || known.waiting !== undefined || chains.has(id.toLowerCase())) continue;
+        const view = options.view(id);
+        if (!view) continue;
+        const interval = behaviour.syncIntervalMs ?? view.syncIntervalInSeconds * 1000;
+        if (Date.now() - known.fetchedAt >= interval) enqueue(id, () => scheduledFetch(ctx, id));
+      }
     }
-    periodic = setTimeout(tick, Math.min(options.delays().reconcileIntervalMs, 250));
+    periodic = setTimeout(tick, TICK_MS);
     periodic.unref();
   };
-  let periodic = setTimeout(tick, Math.min(options.delays().reconcileIntervalMs, 250));
+  let periodic = setTimeout(tick, TICK_MS);
   periodic.unref();
 
+  const idle = async (): Promise<void> => {
+    while (chains.size > 0 || timers.size > 0) {
+      await Promise.all([...chains.values()]);
+      if (timers.size > 0) await new Promise((r) => setTimeout(r, 5));
+    }
+  };
   return {
-    schedule,
-    idle: async () => {
-      while (running.size > 0 || timers.size > 0) {
-        await Promise.all([...running.values()]);
-        if (timers.size > 0) await new Promise((r) => setTimeout(r, 5));
-      }
+    handoff: (id) => later(id, "generation"),
+    poke: (id) => later(id, "poke"),
+    reconcileNow: async () => {
+      for (const id of options.ids()) enqueue(id, () => reconcile(ctx, id, "force"));
+      await idle();
     },
+    idle,
+    reports: (id) => [...(reports.get(id.toLowerCase()) ?? [])],
+    fetches: (id) => [...(fetches.get(id.toLowerCase()) ?? [])],
     stop: () => {
       stopped = true;
       clearTimeout(periodic);
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      for (const p of pauses) {
+        clearTimeout(p.timer);
+        p.resolve();
+      }
+      pauses.clear();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Connects the Flux agent to the ARM store: what the agent sees of a configuration, and how its
 // report lands in the configuration's read-only properties.
 import type { ArmState } from "./arm-state.ts";
-import type { AgentReport, AgentView, KustomizationSpec, ObjectStatus } from "./flux-agent.ts";
+import type { AgentReport, AgentView, KustomizationSpec, ObjectStatus } from "./flux-status.ts";
 import type { RepositoryRef } from "./flux-source.ts";
 
 type Json = Record<string, unknown>;
@@ -15,10 +15,12 @@ function fluxInstalled(arm: ArmState, clusterId: string): boolean {
     && String(r.properties["extensionType"]).toLowerCase() === "microsoft.flux" && r.properties["provisioningState"] === "Succeeded");
 }
 
-/** The agent's view of a provisioned flux configuration; undefined while it is being changed or is gone. */
+/** The agent's view of a flux configuration whose current generation the RP has handed over (the operation may
+ *  still be running); undefined while a newer generation is being provisioned, after a failed one, or once gone. */
 export function agentView(arm: ArmState, id: string): AgentView | undefined {
   const resource = arm.resources.get(id.toLowerCase());
-  if (!resource || resource.kind !== "fluxConfiguration" || resource.properties["provisioningState"] !== "Succeeded") return undefined;
+  if (!resource || resource.kind !== "fluxConfiguration" || resource.handedGeneration !== resource.generation
+    || ["Failed", "Deleting"].includes(String(resource.properties["provisioningState"]))) return undefined;
   const p = resource.properties;
   const git = object(p["gitRepository"]);
   const synced = String(p["sourceSyncedCommitId"] ?? "");
@@ -32,6 +34,7 @@ export function agentView(arm: ArmState, id: string): AgentView | undefined {
     ...(typeof knownHosts === "string" ? { sshKnownHosts: knownHosts } : {}),
     ...(resource.protectedSettings["sshPrivateKey"] ? { sshPrivateKey: resource.protectedSettings["sshPrivateKey"] } : {}),
     timeoutInSeconds: Number(git["timeoutInSeconds"] ?? 600),
+    syncIntervalInSeconds: Number(git["syncIntervalInSeconds"] ?? 600),
     kustomizations: object(p["kustomizations"]) as Record<string, KustomizationSpec>,
     fluxInstalled: fluxInstalled(arm, resource.clusterId),
     generation: resource.generation,
@@ -44,9 +47,12 @@ export function agentView(arm: ArmState, id: string): AgentView | undefined {
   };
 }
 
-export function applyReport(arm: ArmState, id: string, generation: number, report: AgentReport): void {
+/** Lands an agent report on the configuration — while its operation still runs, too (recorded: statusUpdatedAt before
+ *  the operation's end, api-facts B.6). A report for an older generation is dropped: returns false. */
+export function applyReport(arm: ArmState, id: string, generation: number, report: AgentReport): boolean {
   const resource = arm.resources.get(id.toLowerCase());
-  if (!resource || resource.generation !== generation || resource.properties["provisioningState"] !== "Succeeded") return;
+  if (!resource || resource.generation !== generation || resource.handedGeneration !== generation
+    || ["Failed", "Deleting"].includes(String(resource.properties["provisioningState"]))) return false;
   resource.properties = {
     ...resource.properties,
     complianceState: report.complianceState,
@@ -57,4 +63,5 @@ export function applyReport(arm: ArmState, id: string, generation: number, repor
     errorMessage: report.errorMessage,
     ...(report.repositoryPublicKey ? { repositoryPublicKey: report.repositoryPublicKey } : {}),
   };
+  return true;
 }

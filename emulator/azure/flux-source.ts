@@ -27,8 +27,8 @@ export interface SourceRequest {
 }
 
 export type SourceResult =
-  | { readonly ok: true; readonly sha: string; readonly refName: string; readonly missingPaths: readonly string[]; readonly publicKey: string }
-  | { readonly ok: false; readonly message: string; readonly publicKey: string };
+  | { readonly ok: true; readonly sha: string; readonly refName: string; readonly missingPaths: readonly string[]; readonly publicKey: string; readonly keyFingerprint?: string }
+  | { readonly ok: false; readonly message: string; readonly publicKey: string; readonly keyFingerprint?: string };
 
 interface Run {
   readonly code: number;
@@ -104,12 +104,17 @@ export async function fetchSource(request: SourceRequest): Promise<SourceResult>
     const sshArgs = ["ssh", "-F", "/dev/null", "-o", "IdentitiesOnly=yes", "-o", `UserKnownHostsFile=${knownHostsPath}`,
       "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
     let publicKey = "";
+    let keyFingerprint: string | undefined;
     if (request.sshPrivateKey) {
       await writeFile(keyPath, Buffer.from(request.sshPrivateKey, "base64"), { mode: 0o600 });
       sshArgs.push("-i", keyPath);
       const derived = await run("ssh-keygen", ["-y", "-f", keyPath], process.env, 10_000);
       publicKey = derived.code === 0 ? derived.stdout.trim() : "";
+      // `256 SHA256:… comment (ED25519)`: which key this fetch used, for the agent's fetch log.
+      const listed = await run("ssh-keygen", ["-l", "-E", "sha256", "-f", keyPath], process.env, 10_000);
+      keyFingerprint = /\bSHA256:\S+/.exec(listed.stdout)?.[0];
     }
+    const key = keyFingerprint ? { keyFingerprint } : {};
     await writeFile(knownHostsPath, request.sshKnownHosts ? Buffer.from(request.sshKnownHosts, "base64") : "", { mode: 0o600 });
     const env = { ...process.env, GIT_SSH_COMMAND: sshArgs.join(" "), GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1" };
     const repo = join(dir, "repo.git");
@@ -117,6 +122,7 @@ export async function fetchSource(request: SourceRequest): Promise<SourceResult>
     const failed = (stderr: string): SourceResult => ({
       ok: false,
       publicKey,
+      ...key,
       message: `failed to checkout and determine revision: unable to clone '${request.url}': ${cleanError(stderr)}`,
     });
     const init = await run("git", ["init", "--bare", "-q", repo], env, request.timeoutMs);
@@ -152,7 +158,7 @@ export async function fetchSource(request: SourceRequest): Promise<SourceResult>
       const listed = await git(["ls-tree", "-d", sha, "--", clean]);
       if (listed.code !== 0 || !listed.stdout.trim()) missingPaths.push(path);
     }
-    return { ok: true, sha, refName, missingPaths, publicKey };
+    return { ok: true, sha, refName, missingPaths, publicKey, ...key };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

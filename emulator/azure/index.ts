@@ -6,24 +6,31 @@ import type { AddressInfo } from "node:net";
 import { createService } from "../http.ts";
 import type { Route, Traffic } from "../http.ts";
 import { armRoutes, clusterId } from "./arm.ts";
+import { DEFAULT_AGENT } from "./agent-behaviour.ts";
+import type { AgentBehaviour } from "./agent-behaviour.ts";
 import { createArmState, DEFAULT_DELAYS } from "./arm-state.ts";
 import type { ArmState, AzureDelays, Cluster, DeleteRequest, PodIdentityException, ResourceKind, StoredResource } from "./arm-state.ts";
 import { createEntraState, entraRoutes } from "./entra.ts";
 import type { FederatedCredential } from "./entra.ts";
 import { agentView, applyReport } from "./flux-bridge.ts";
 import { createFluxAgent } from "./flux-agent.ts";
+import type { AgentFetchRecord, AgentReportRecord } from "./flux-agent.ts";
 import { createSigningKey } from "./jwt.ts";
 import { kubernetesConfigurationRoutes } from "./kubernetes-configuration.ts";
+import { endFluxOperation } from "./operations.ts";
 import { createOidcState, oidcRoutes } from "./oidc.ts";
 import type { RoleAssignment, RoleDefinition } from "./rbac.ts";
 
-export type { AzureDelays, DeleteRequest, FederatedCredential, RoleDefinition, StoredResource };
+export type { AgentBehaviour, AgentFetchRecord, AgentReportRecord, AzureDelays, DeleteRequest, FederatedCredential, RoleDefinition, StoredResource };
+export { DEFAULT_AGENT } from "./agent-behaviour.ts";
 export { BUILT_IN_ROLES } from "./rbac.ts";
 
 export interface AzureOptions {
   readonly traffic: Traffic;
   readonly tls: { readonly cert: string; readonly key: string };
   readonly delays?: Partial<AzureDelays>;
+  /** The Flux agent's and the operations' behaviour; default DEFAULT_AGENT (the recorded model). */
+  readonly agent?: Partial<AgentBehaviour>;
   /** Page size of extension / flux configuration lists (default 10). */
   readonly listPageSize?: number;
   /** Where the Flux agent makes its short-lived 0600 key folders (default: the OS temp dir). */
@@ -77,12 +84,18 @@ export interface AzureCloud {
   readonly grantRole: (assignment: { readonly principalId?: string; readonly clientId?: string; readonly scope: string; readonly role: string | RoleDefinition }) => void;
   readonly setProviderState: (subscriptionId: string, namespace: string, state: string) => void;
   readonly setDelays: (delays: Partial<AzureDelays>) => void;
+  /** Changes the agent behaviour (merged into the current one); obeyed at once. */
+  readonly setAgent: (agent: Partial<AgentBehaviour>) => void;
+  /** Every report the agent landed on a flux configuration, oldest first. */
+  readonly agentReports: (clusterResourceId: string, name: string) => readonly AgentReportRecord[];
+  /** Every fetch the agent made for a flux configuration (reported or not), oldest first. */
+  readonly agentFetches: (clusterResourceId: string, name: string) => readonly AgentFetchRecord[];
   readonly failNextOperation: (kind: ResourceKind, message: string) => void;
   readonly getExtension: (clusterResourceId: string, name: string) => RawResource | undefined;
   readonly getFluxConfiguration: (clusterResourceId: string, name: string) => RawResource | undefined;
   /** Every DELETE seen on extensions / flux configurations, with its forceDelete flag. */
   readonly deletions: () => readonly DeleteRequest[];
-  /** Runs the Flux agent for every flux configuration now and waits until it is idle. */
+  /** Fetches and reports every flux configuration now (reporting even if nothing changed) and waits until the agent is idle. */
   readonly reconcileNow: () => Promise<void>;
   readonly close: () => Promise<void>;
 }
@@ -100,6 +113,10 @@ function raw(resource: StoredResource | undefined): RawResource | undefined {
   };
 }
 
+function fluxId(clusterResourceId: string, name: string): string {
+  return `${clusterResourceId}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/${name}`;
+}
+
 function childId(state: ArmState, clusterResourceId: string, collection: string, name: string): StoredResource | undefined {
   return state.resources.get(`${clusterResourceId}/providers/Microsoft.KubernetesConfiguration/${collection}/${name}`.toLowerCase());
 }
@@ -108,20 +125,22 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
   const key = createSigningKey();
   const oidc = createOidcState(key);
   const entra = createEntraState({ issuer: () => oidc.issuer, key });
-  const arm = createArmState(entra, { ...DEFAULT_DELAYS, ...options.delays });
+  const arm = createArmState(entra, { ...DEFAULT_DELAYS, ...options.delays }, { ...DEFAULT_AGENT, ...options.agent });
   arm.listPageSize = options.listPageSize ?? 10;
   const fluxIds = (): string[] => [...arm.resources.values()].filter((r) => r.kind === "fluxConfiguration").map((r) => r.id);
   const agent = createFluxAgent({
     view: (id) => agentView(arm, id),
     report: (id, generation, report) => applyReport(arm, id, generation, report),
+    processed: (id, generation) => endFluxOperation(arm, id, generation),
     ids: fluxIds,
     delays: () => arm.delays,
+    behaviour: () => arm.agent,
     ...(options.agentTmpDir ? { tmpRoot: options.agentTmpDir } : {}),
   });
   const hooks = {
-    fluxChanged: (id: string) => agent.schedule(id),
+    fluxHandoff: (id: string) => agent.handoff(id),
     extensionChanged: (cluster: string) => {
-      for (const id of fluxIds()) if (arm.resources.get(id.toLowerCase())?.clusterId === cluster) agent.schedule(id);
+      for (const id of fluxIds()) if (arm.resources.get(id.toLowerCase())?.clusterId === cluster) agent.poke(id);
     },
   };
   const plainError = (_status: number, message: string): unknown => ({ message });
@@ -165,6 +184,9 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
       arm.providers.set(`${subscriptionId}/${namespace}`.toLowerCase(), state);
     },
     setDelays: (delays) => void (arm.delays = { ...arm.delays, ...delays }),
+    setAgent: (behaviour) => void (arm.agent = { ...arm.agent, ...behaviour }),
+    agentReports: (cluster, name) => agent.reports(fluxId(cluster, name)),
+    agentFetches: (cluster, name) => agent.fetches(fluxId(cluster, name)),
     failNextOperation: (kind, message) => {
       const queue = arm.failNext.get(kind) ?? [];
       queue.push(message);
@@ -173,10 +195,7 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
     getExtension: (cluster, name) => raw(childId(arm, cluster, "extensions", name)),
     getFluxConfiguration: (cluster, name) => raw(childId(arm, cluster, "fluxConfigurations", name)),
     deletions: () => [...arm.deletions],
-    reconcileNow: async () => {
-      for (const id of fluxIds()) agent.schedule(id);
-      await agent.idle();
-    },
+    reconcileNow: () => agent.reconcileNow(),
     close: async () => {
       agent.stop();
       for (const timer of arm.timers) clearTimeout(timer);

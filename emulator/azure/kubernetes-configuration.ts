@@ -1,23 +1,17 @@
 // Microsoft.KubernetesConfiguration (api-version 2023-05-01): extensions and fluxConfigurations under
 // managed and connected clusters, with long-running operations tracked through Azure-AsyncOperation.
-import { randomUUID } from "node:crypto";
 import type { Request, Response, Route } from "../http.ts";
 import { jsonBody } from "../http.ts";
-import { API_VERSION, armError, guard, isPrincipal, later } from "./arm-state.ts";
+import { API_VERSION, armError, guard, isPrincipal } from "./arm-state.ts";
 import type { ArmState, Principal, ResourceKind, StoredResource } from "./arm-state.ts";
 import { clusterNotFound } from "./arm.ts";
+import { asyncHeaders, busyRefusal, operationStatus, startOperation } from "./operations.ts";
+import type { ConfigurationHooks } from "./operations.ts";
 import { extensionFromPatch, extensionFromPut, fluxFromPatch, fluxFromPut } from "./resource-bodies.ts";
 import type { Built } from "./resource-bodies.ts";
 
 const NAMESPACE = "Microsoft.KubernetesConfiguration";
 const COLLECTION: Readonly<Record<ResourceKind, string>> = { extension: "extensions", fluxConfiguration: "fluxConfigurations" };
-
-export interface ConfigurationHooks {
-  /** A flux configuration finished provisioning (create/update) or was removed. */
-  readonly fluxChanged: (id: string) => void;
-  /** An extension finished provisioning or was removed on this cluster. */
-  readonly extensionChanged: (clusterId: string) => void;
-}
 
 function publicBody(resource: StoredResource): unknown {
   return {
@@ -28,66 +22,6 @@ function publicBody(resource: StoredResource): unknown {
     systemData: resource.systemData,
     properties: { ...resource.properties, configurationProtectedSettings: {} },
   };
-}
-
-function asyncHeaders(state: ArmState, resource: StoredResource, operationId: string): Record<string, string> {
-  return {
-    "azure-asyncoperation": `${state.origin}${resource.id}/operations/${operationId}?api-version=${API_VERSION}`,
-    "retry-after": String(state.delays.retryAfterSeconds),
-  };
-}
-
-function failedProperties(kind: ResourceKind, message: string): Record<string, unknown> {
-  if (kind === "fluxConfiguration") return { provisioningState: "Failed", errorMessage: message };
-  return {
-    provisioningState: "Failed",
-    errorInfo: { code: "ExtensionOperationFailed", message },
-    statuses: [{ code: "InstallationFailed", displayStatus: "Failed", level: "Error", message, time: new Date().toISOString() }],
-  };
-}
-
-/** Starts a long-running operation on a resource; it ends after `ms` unless failNextOperation was armed. */
-function startOperation(state: ArmState, hooks: ConfigurationHooks, resource: StoredResource, deleting: boolean): string {
-  const name = randomUUID();
-  const previous = resource.operationId ? state.operations.get(resource.operationId) : undefined;
-  if (previous?.status === "Running") {
-    previous.status = "Canceled";
-    previous.endTime = new Date().toISOString();
-  }
-  const failure = state.failNext.get(resource.kind)?.shift();
-  const operation = {
-    id: `${resource.id}/operations/${name}`, name, resourceId: resource.id, status: "Running" as const,
-    error: null, startTime: new Date().toISOString(), endTime: undefined,
-  };
-  state.operations.set(name, { ...operation });
-  resource.operationId = name;
-  const ms = deleting
-    ? state.delays.deletionMs
-    : resource.kind === "extension" ? state.delays.extensionProvisioningMs ?? state.delays.provisioningMs : state.delays.provisioningMs;
-  later(state, ms, () => {
-    const op = state.operations.get(name);
-    if (!op || op.status !== "Running") return;
-    op.endTime = new Date().toISOString();
-    const key = resource.id.toLowerCase();
-    if (failure !== undefined) {
-      op.status = "Failed";
-      op.error = { code: resource.kind === "extension" ? "ExtensionOperationFailed" : "FluxConfigurationOperationFailed", message: failure };
-      resource.properties = { ...resource.properties, ...failedProperties(resource.kind, failure) };
-      return;
-    }
-    op.status = "Succeeded";
-    if (deleting) state.resources.delete(key);
-    else {
-      resource.properties = { ...resource.properties, provisioningState: "Succeeded" };
-      if (resource.kind === "extension") {
-        const version = resource.properties["version"];
-        resource.properties = { ...resource.properties, currentVersion: typeof version === "string" && version ? version : "1.15.2", statuses: [], errorInfo: null };
-      } else resource.properties = { ...resource.properties, errorMessage: "" };
-    }
-    if (resource.kind === "extension") hooks.extensionChanged(resource.clusterId);
-    else hooks.fluxChanged(resource.id);
-  });
-  return name;
 }
 
 interface Target {
@@ -101,7 +35,7 @@ function put(state: ArmState, hooks: ConfigurationHooks, request: Request, targe
   const key = target.id.toLowerCase();
   const existing = state.resources.get(key);
   if (existing && !["Succeeded", "Failed", "Canceled"].includes(String(existing.properties["provisioningState"]))) {
-    return armError(409, "AnotherOperationInProgress", `Another operation is in progress on ${target.kind} '${target.name}' (provisioningState '${String(existing.properties["provisioningState"])}'). Retry after it completes.`);
+    return busyRefusal(state, target.kind, target.name, String(existing.properties["provisioningState"]));
   }
   const body = jsonBody(request);
   const cluster = state.clusters.get(target.clusterId.toLowerCase());
@@ -129,7 +63,7 @@ function patch(state: ArmState, hooks: ConfigurationHooks, request: Request, tar
   if (!resource) return notFound(target);
   const state_ = String(resource.properties["provisioningState"]);
   if (!["Succeeded", "Failed", "Canceled"].includes(state_)) {
-    return armError(409, "AnotherOperationInProgress", `Another operation is in progress on ${target.kind} '${target.name}' (provisioningState '${state_}'). Retry after it completes.`);
+    return busyRefusal(state, target.kind, target.name, state_);
   }
   const body = jsonBody(request);
   const built = target.kind === "extension" ? extensionFromPatch(body, resource) : fluxFromPatch(body, resource);
@@ -191,9 +125,7 @@ function handle(state: ArmState, hooks: ConfigurationHooks, request: Request): R
     if (!operation || operation.resourceId.toLowerCase() !== (target.id ?? "").toLowerCase()) {
       return armError(404, "OperationNotFound", `The operation '${op}' could not be found.`);
     }
-    // As ARM does, a running operation's status answer repeats the Retry-After.
-    const headers: Record<string, string> = operation.status === "Running" ? { "retry-after": String(state.delays.retryAfterSeconds) } : {};
-    return { status: 200, headers, body: { id: operation.id, name: operation.name, status: operation.status, properties: {}, error: operation.error, startTime: operation.startTime, endTime: operation.endTime } };
+    return operationStatus(state, operation);
   }
   if (target.id === undefined || target.name === undefined) {
     return request.method === "GET" ? list(state, request, target) : armError(405, "MethodNotAllowed", `The requested resource does not support http method '${request.method}'.`);

@@ -1,0 +1,49 @@
+// How the stand-in Flux agent and the fluxConfigurations long-running operations behave. The defaults follow
+// what real Azure was RECORDED doing (shared/reference/api-facts.md B.6); each behaviour the recordings leave
+// uncertain is a switch a test can set (STYLE rule 15): startAzure({ agent }), startLocalCloud({ agent }),
+// or cloud.azure.setAgent(partial) at any time.
+
+export interface AgentBehaviour {
+  /** "on-change" (recorded default): the agent reports only when what Flux shows changed; no heartbeat.
+   *  "periodic": the old model — every reconcileIntervalMs it re-fetches and re-reports (statusUpdatedAt moves).
+   *  Evidence: in both Az.KubernetesConfiguration recordings `statusUpdatedAt` did not move across GETs 20–40 s
+   *  apart; the conceptual GitOps doc says the agent "pushes status changes back" and documents no frequency. */
+  readonly reporting: "on-change" | "periodic";
+  /** "lazy" (default): a change of only configurationProtectedSettings.sshPrivateKey is fetched with the new key only at the
+   *  next sync interval or a change of the GitRepository spec (url, repositoryRef, syncIntervalInSeconds, timeoutInSeconds).
+   *  "eager": a key change triggers a fetch at once.
+   *  Evidence: Flux source-controller's GitRepositoryReconciler.SetupWithManager watches GitRepositories with
+   *  GenerationChangedPredicate + ReconcileRequestedPredicate only (v0.24 to v1.9); it does not watch Secrets. Whether
+   *  Azure's fluxconfig-agent requests a reconcile on a key change is undocumented, hence "eager". */
+  readonly keyFetch: "lazy" | "eager";
+  /** On a new or changed source (first fetch, new commit, changed kustomizations) this many reports show kustomizations
+   *  still progressing before the final one (default 1; 0 = straight to the final state).
+   *  Evidence: the 2022-11-01 recording ended its operation with the GitRepository Compliant and the kustomizations
+   *  `DependencyNotReady` / `ProgressingWithRetry`; Microsoft's Flux tutorial: "the initial compliance state may be
+   *  Pending or Non-compliant because reconciliation is still on-going". */
+  readonly progressingReports: number;
+  /** Time between those successive reports (default 40 ms). */
+  readonly progressStepMs: number;
+  /** The operation ends this long after the agent has processed the new generation (its first report, when it made one).
+   *  Recorded: 10–24 s (statusUpdatedAt 05:45:48 → Succeeded 05:46:12; 05:07:23 → 05:07:33); default 30 ms. */
+  readonly operationEndMs: number;
+  /** Overrides each configuration's syncIntervalInSeconds for the agent's scheduled fetches (ms); undefined: use the configuration's own value. */
+  readonly syncIntervalMs?: number | undefined;
+  /** Status text of a running operation: "provisioning-state" (recorded: `Creating` / `Updating` / `Deleting`) or "Running". Default "provisioning-state". */
+  readonly runningStatus: "provisioning-state" | "Running";
+  /** How a write to a resource with an operation under way is refused: "AnotherOperationInProgress" (the stand-in's
+   *  long-standing answer) or "Conflict" (plain code Conflict, message naming the running provisioning state; see
+   *  busyRefusal in kubernetes-configuration.ts for the real texts it is modelled on). Default "AnotherOperationInProgress". */
+  readonly busyError: "AnotherOperationInProgress" | "Conflict";
+}
+
+export const DEFAULT_AGENT: AgentBehaviour = {
+  reporting: "on-change",
+  keyFetch: "lazy",
+  progressingReports: 1,
+  progressStepMs: 40,
+  operationEndMs: 30,
+  syncIntervalMs: undefined,
+  runningStatus: "provisioning-state",
+  busyError: "AnotherOperationInProgress",
+};

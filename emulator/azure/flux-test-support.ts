@@ -1,0 +1,165 @@
+// A world for the Flux agent stand-in's tests: a real SSH git host (an ssh2 server in this process running
+// git-upload-pack on a bare repository seeded with git, keys made with ssh-keygen), an Azure stand-in with a
+// Succeeded microsoft.flux extension on cluster aks-flux, and helpers to write and read flux configurations.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import ssh2 from "ssh2";
+import type { FluxConfiguration, SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
+import type { AgentBehaviour, AzureDelays } from "./index.ts";
+import { armClient, SUBSCRIPTION, sleep, startTestCloud, trust } from "./test-support.ts";
+import type { TestCloud } from "./test-support.ts";
+
+export const RG = "rg-flux";
+export const AKS = ["Microsoft.ContainerService", "managedClusters"] as const;
+export const LRO = { updateIntervalInMs: 10 };
+
+export interface Key {
+  readonly privateKey: string;
+  readonly publicKey: string;
+  /** SHA256:… as ssh-keygen -l prints it. */
+  readonly fingerprint: string;
+}
+
+export interface FluxWorld {
+  readonly t: TestCloud;
+  readonly dir: string;
+  readonly clusterId: string;
+  readonly client: SourceControlConfigurationClient;
+  readonly deployKey: Key;
+  /** A second key the git host also accepts (for rotations). */
+  readonly nextKey: Key;
+  /** A key the git host refuses. */
+  readonly strangerKey: Key;
+  readonly knownHosts: string;
+  readonly wrongKnownHosts: string;
+  readonly head: () => string;
+  /** Commits a file to main on the git host; returns the new head. */
+  readonly push: (file: string) => string;
+  readonly config: (overrides?: ConfigOverrides) => FluxConfiguration;
+  readonly get: (name: string, cluster?: string) => Promise<FluxConfiguration>;
+  readonly stop: () => Promise<void>;
+}
+
+export interface ConfigOverrides {
+  readonly key?: string;
+  readonly knownHosts?: string;
+  readonly path?: string;
+  readonly ref?: Record<string, string>;
+  readonly suspend?: boolean;
+  readonly kustomizations?: FluxConfiguration["kustomizations"];
+}
+
+export const b64 = (text: string): string => Buffer.from(text).toString("base64");
+
+/** Polls `read` until `done` holds (bounded); returns the last value read. */
+export async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await sleep(10);
+    value = await read();
+  }
+  return value;
+}
+
+function gitIn(cwd: string, ...args: string[]): string {
+  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } }).trim();
+}
+
+function startGitHost(dir: string, hostKey: string, allowed: readonly string[]): Promise<{ server: ssh2.Server; port: number }> {
+  const keys = allowed.map((k) => {
+    const parsed = ssh2.utils.parseKey(k);
+    if (parsed instanceof Error) throw parsed;
+    return parsed;
+  });
+  const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
+    client.on("authentication", (ctx) => {
+      const key = ctx.method === "publickey" ? keys.find((k) => ctx.key.algo === k.type && ctx.key.data.equals(k.getPublicSSH())) : undefined;
+      if (ctx.method !== "publickey" || !key) return ctx.reject(["publickey"]);
+      if (!ctx.signature || !ctx.blob) return ctx.accept();
+      return key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) ? ctx.accept() : ctx.reject();
+    });
+    client.on("error", () => undefined);
+    client.on("session", (accept) => {
+      accept().on("exec", (acceptExec, _reject, info) => {
+        const stream = acceptExec();
+        const match = /^git-upload-pack '\/?([\w.-]+\/[\w.-]+)'$/.exec(info.command);
+        if (!match) {
+          stream.stderr.write("unsupported command\n");
+          stream.exit(1);
+          stream.end();
+          return;
+        }
+        const child = spawn("git-upload-pack", [join(dir, "repos", match[1] ?? "")], { stdio: ["pipe", "pipe", "pipe"] });
+        stream.pipe(child.stdin);
+        child.stdout.pipe(stream, { end: false });
+        child.stderr.on("data", (d: Buffer) => stream.stderr.write(d));
+        child.on("close", (code) => {
+          stream.exit(code ?? 1);
+          stream.end();
+        });
+      });
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, port: (server.address() as AddressInfo).port })));
+}
+
+export async function startFluxWorld(options: { delays?: Partial<AzureDelays>; agent?: Partial<AgentBehaviour> } = {}): Promise<FluxWorld> {
+  const dir = mkdtempSync(join(tmpdir(), "flux-agent-test-"));
+  const keygen = (name: string): Key => {
+    const path = join(dir, name);
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path]);
+    const fingerprint = /SHA256:\S+/.exec(execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", path], { encoding: "utf8" }))?.[0] ?? "";
+    return { privateKey: readFileSync(path, "utf8"), publicKey: readFileSync(`${path}.pub`, "utf8").trim(), fingerprint };
+  };
+  const work = join(dir, "work");
+  const bare = join(dir, "repos", "octo-org", "fleet.git");
+  execFileSync("git", ["init", "-q", "-b", "main", work]);
+  mkdirSync(join(work, "clusters", "prod"), { recursive: true });
+  writeFileSync(join(work, "clusters", "prod", "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n");
+  gitIn(work, "add", ".");
+  gitIn(work, "commit", "-q", "-m", "fleet");
+  gitIn(work, "tag", "v1.2.0");
+  execFileSync("git", ["clone", "-q", "--bare", work, bare]);
+  const host = keygen("host");
+  const deployKey = keygen("deploy");
+  const nextKey = keygen("next");
+  const { server, port } = await startGitHost(dir, host.privateKey, [deployKey.publicKey, nextKey.publicKey]);
+  mkdirSync(join(dir, "agent"));
+  const t = await startTestCloud({ ...(options.delays ? { delays: options.delays } : {}), ...(options.agent ? { agent: options.agent } : {}), agentTmpDir: join(dir, "agent") });
+  const clusterId = t.cloud.addCluster({ subscriptionId: SUBSCRIPTION, resourceGroup: RG, name: "aks-flux", type: "managedClusters" });
+  t.cloud.addCluster({ subscriptionId: SUBSCRIPTION, resourceGroup: RG, name: "aks-bare", type: "managedClusters" });
+  t.cloud.grantRole({ clientId: trust(t, "deployer"), scope: `/subscriptions/${SUBSCRIPTION}`, role: "Contributor" });
+  const client = armClient(t, "deployer");
+  await client.extensions.beginCreateAndWait(RG, ...AKS, "aks-flux", "flux", { extensionType: "microsoft.flux", autoUpgradeMinorVersion: true }, LRO);
+  const knownHosts = `[localhost]:${port} ${host.publicKey}\n`;
+  return {
+    t, dir, clusterId, client, deployKey, nextKey, strangerKey: keygen("stranger"),
+    knownHosts, wrongKnownHosts: `[localhost]:${port} ${keygen("other-host").publicKey}\n`,
+    head: () => gitIn(bare, "rev-parse", "main"),
+    push: (file) => {
+      writeFileSync(join(work, "clusters", "prod", file), `# ${file}\n`);
+      gitIn(work, "add", ".");
+      gitIn(work, "commit", "-q", "-m", file);
+      gitIn(work, "push", "-q", bare, "main");
+      return gitIn(work, "rev-parse", "HEAD");
+    },
+    config: (o = {}) => ({
+      sourceKind: "GitRepository",
+      namespace: "flux-system",
+      suspend: o.suspend ?? false,
+      gitRepository: { url: `ssh://git@localhost:${port}/octo-org/fleet.git`, repositoryRef: o.ref ?? { branch: "main" }, sshKnownHosts: b64(o.knownHosts ?? knownHosts) },
+      kustomizations: o.kustomizations ?? { infra: { path: o.path ?? "./clusters/prod", prune: true } },
+      configurationProtectedSettings: { sshPrivateKey: b64(o.key ?? deployKey.privateKey) },
+    }),
+    get: (name, cluster = "aks-flux") => client.fluxConfigurations.get(RG, ...AKS, cluster, name),
+    stop: async () => {
+      await t.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
