@@ -179,8 +179,11 @@ const CASES: readonly Case[] = [
       const repo = `${arranged.scenario.owner}/${arranged.scenario.repo}`;
       cloud.github.setDeployKeysDisabled(repo, true);
       await cloud.github.pushCommit(repo, "main", { "clusters/staging/extra.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n" });
+      // Flux sees the push at its next scheduled fetch (sync interval), shortened here.
+      cloud.azure.setAgent({ syncIntervalMs: 500 });
       return arranged;
     },
+    restore: () => cloud.azure.setAgent({ syncIntervalMs: undefined }),
     title: "Git host refused the deploy key",
     says: ["Permission denied (publickey)", "organisation policy can disable deploy keys"],
   },
@@ -189,12 +192,13 @@ const CASES: readonly Case[] = [
     group: "slow",
     arrange: async () => {
       const arranged = await plain("slow", { "wait-timeout": "30s", "progress-interval": "10" });
-      cloud.azure.setDelays({ reconciliationMs: 120_000, reconcileIntervalMs: 120_000 });
+      // The agent picks the configuration up, then reports its kustomization still in progress until long after wait-timeout.
+      cloud.azure.setAgent({ progressingReports: 1000, progressStepMs: 120_000 });
       return arranged;
     },
-    restore: () => cloud.azure.setDelays({ reconciliationMs: 20, reconcileIntervalMs: 2000 }),
+    restore: () => cloud.azure.setAgent({ progressingReports: 1, progressStepMs: 40 }),
     title: "Timed out waiting for Flux",
-    says: ["(wait-timeout)", "Last state:", "source not fetched yet"],
+    says: ["(wait-timeout)", "Last state:", "Reconciliation in progress"],
   },
 ];
 

@@ -63,9 +63,11 @@ test("a fast path prints only changes of state; RUNNER_DEBUG logs each request a
   assert.equal(result.code, 0, result.everything);
   for (const label of ["flux extension", "flux configuration", "reconciliation"]) {
     const lines = progressLines(result.stdout, label);
-    assert.ok(lines.length > 0, `${label}: one line per state:\n${result.stdout}`);
+    // On Azure's recorded timeline the report that proves the goal is there when the operation ends: no wait line then.
+    if (label !== "reconciliation") assert.ok(lines.length > 0, `${label}: one line per state:\n${result.stdout}`);
     assert.equal(lines.length, stateChanges(lines), `${label}: no heartbeat repeats on a fast path:\n${lines.map((l) => l.state).join("\n")}`);
   }
+  assert.match(result.stdout, /^reconciliation: Compliant \(.+\) after \d+s$/m, "the wait says how it ended");
   assert.match(result.stdout, /^::debug::github: GET \S+ -> 200 \(\d+ ms\)$/m);
   assert.match(result.stdout, /^::debug::github: POST \S+\/keys -> 201 /m);
   assert.match(result.stdout, /^::debug::arm: PUT https:\/\/\S+\/extensions\/flux -> 201 /m);

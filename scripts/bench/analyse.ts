@@ -7,6 +7,8 @@ export interface Latencies {
   readonly extensionInstallMs: number;
   readonly configurationMs: number;
   readonly reconciliationMs: number;
+  /** From the Flux agent's first report to the end of the configuration's operation (recorded on Azure: 10–24 s). */
+  readonly operationEndMs: number;
   /** Added before every GitHub request is handled (REST and the Actions OIDC token service). */
   readonly githubRequestMs: number;
   /** Added before every Azure request is handled (ARM and Entra ID). */
@@ -23,17 +25,18 @@ export interface CriticalPath {
  * The least time any client could take, given the latencies it cannot avoid:
  *   extension side = OIDC token (G) + Entra discovery and token (2A) + extension list (A) + extension PUT (A) + install
  *   key side       = repository, /meta and deploy keys read in parallel (G) + deploy key POST (G)
- *   then             configuration PUT (A) + configuration provisioning + reconciliation + the agent's git fetch.
+ *   then             configuration PUT (A) + hand-over to the agent + the agent's start + its git fetch, its first report,
+ *                    the operation's end after that report, and one read of the configuration (A) that shows the result.
  * A poll that observes a finished state can be sent so that it is handled the moment the state changes, so the
  * polls themselves add nothing here; everything the action spends beyond this is its overhead.
  */
 export function criticalPath(l: Latencies, agentFetchMs: number): CriticalPath {
   const extensionSide = l.githubRequestMs + 4 * l.armRequestMs + l.extensionInstallMs;
   const keySide = 2 * l.githubRequestMs;
-  const ms = Math.max(extensionSide, keySide) + l.armRequestMs + l.configurationMs + l.reconciliationMs + agentFetchMs;
+  const ms = Math.max(extensionSide, keySide) + 2 * l.armRequestMs + l.configurationMs + l.reconciliationMs + agentFetchMs + l.operationEndMs;
   const formula =
     `max(G + 4A + extension ${l.extensionInstallMs}, 2G) + A + configuration ${l.configurationMs} + reconciliation ${l.reconciliationMs}` +
-    ` + agent git fetch ${Math.round(agentFetchMs)} (G=${l.githubRequestMs}, A=${l.armRequestMs})`;
+    ` + agent git fetch ${Math.round(agentFetchMs)} + operation end ${l.operationEndMs} + A (G=${l.githubRequestMs}, A=${l.armRequestMs})`;
   return { ms, formula };
 }
 

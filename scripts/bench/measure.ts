@@ -17,7 +17,7 @@ export interface Breakdown {
   /** Extension seen (or deploy key added, whichever was later) to the configuration PUT, less its latency. */
   readonly beforeConfiguration: number;
   readonly configurationLag: number;
-  /** Agent reported Compliant until the action's poll saw it. */
+  /** Compliant reported and the operation ended, until the action's read saw it. */
   readonly reconciliationLag: number;
   /** Last poll to process exit: summary, outputs, exit. */
   readonly exit: number;
@@ -57,9 +57,11 @@ export async function measureApply(bench: BenchCloud, l: Latencies, label: strin
 
   const configuration = bench.cloud.azure.getFluxConfiguration(scenario.clusterId, "flux-system");
   const reconciledAt = monotonic(Date.parse(String(configuration?.properties["statusUpdatedAt"] ?? "")));
+  const firstReport = monotonic(Date.parse(bench.cloud.azure.agentReports(scenario.clusterId, "flux-system")[0]?.at ?? ""));
   const extensionDone = at(write("extension")) + l.extensionInstallMs;
-  const configurationDone = at(write("configuration")) + l.configurationMs;
-  const agentFetchMs = reconciledAt - configurationDone - l.reconciliationMs;
+  const handedOver = at(write("configuration")) + l.configurationMs;
+  const agentFetchMs = firstReport - handedOver - l.reconciliationMs;
+  const configurationDone = firstReport + l.operationEndMs;
   const critical = criticalPath(l, agentFetchMs);
   const extensionSeen = at(lastPoll("extension"));
   const keyAdded = at(write("deploy key"));
@@ -70,7 +72,7 @@ export async function measureApply(bench: BenchCloud, l: Latencies, label: strin
     extensionLag: extensionSeen - extensionDone,
     beforeConfiguration: at(write("configuration")) - Math.max(extensionSeen, keyAdded) - l.armRequestMs,
     configurationLag: at(lastPoll("configuration")) - configurationDone,
-    reconciliationLag: lastWait - reconciledAt,
+    reconciliationLag: lastWait - Math.max(reconciledAt, configurationDone),
     exit: run.exitedAt - lastWait,
   };
   const requests = countByPhase(log);

@@ -3,6 +3,7 @@ import * as core from "@actions/core";
 import { ClientAssertionCredential, type TokenCredential } from "@azure/identity";
 import type { Azure } from "../inputs/settings.ts";
 import { ActionError, messageOf } from "../errors.ts";
+import { sleep } from "../poll.ts";
 
 export interface OidcClaims {
   readonly iss?: string;
@@ -66,7 +67,7 @@ export function githubAssertion(audience: string, now: () => number = Date.now):
           if (status >= 400 && status < 500) refused = failure;
           throw failure;
         }
-        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        await sleep(500 * attempt);
       }
     }
     cached = { token, claims: decodeClaims(token) };

@@ -6,7 +6,7 @@ import type { Arm } from "./arm.ts";
 import { explainArmError } from "./arm.ts";
 import { writeAndAwait, type ArmWrite, type RestResource } from "./operation.ts";
 import { ActionError, armCodeOf, messageOf, statusOf } from "../errors.ts";
-import { startProgress } from "../report/progress.ts";
+import { formatElapsed, startProgress } from "../report/progress.ts";
 
 export async function getConfiguration(arm: Arm, name: string): Promise<FluxConfiguration | undefined> {
   const { resourceGroup, name: cluster, type } = arm.cluster;
@@ -48,19 +48,30 @@ function answeredReport(answer: RestResource | undefined): number {
   return reportTime({ statusUpdatedAt: typeof at === "string" ? at : null });
 }
 
-async function write(arm: Arm, name: string, action: "create" | "update", request: ArmWrite, deadline: number, intervalMs: number): Promise<ConfigurationWrite> {
-  const progress = startProgress("flux configuration", "waiting for Succeeded", intervalMs);
-  progress.update(action === "create" ? "Creating" : "Updating");
+/** Timing of a write: its deadline, the heartbeat cadence, and who wants to know that Azure accepted it. */
+export interface WriteOptions {
+  readonly deadline: number;
+  readonly intervalMs: number;
+  readonly onAccepted?: () => void;
+}
+
+async function write(arm: Arm, name: string, action: "create" | "update", request: ArmWrite, options: WriteOptions): Promise<ConfigurationWrite> {
+  const progress = startProgress("flux configuration", "waiting for Succeeded", options.intervalMs);
+  let state = action === "create" ? "Creating" : "Updating";
+  progress.update(state);
+  const started = performance.now();
   try {
     const written = await writeAndAwait(arm, request, {
-      deadline,
-      onStatus: (status) => progress.update(status),
+      deadline: options.deadline,
+      ...(options.onAccepted ? { onAccepted: options.onAccepted } : {}),
+      onStatus: (status) => progress.update((state = status)),
       timedOut: () => new ActionError("wait-timeout", {
         title: "Timed out waiting for Flux",
         message:
-          `Azure's operation to ${action} the flux configuration '${name}' had not ended when wait-timeout ran out. ` +
-          "On Azure it ends only after the Flux agent in the cluster has picked the configuration up and reported back: " +
-          "check that the cluster is running and the microsoft.flux extension is Succeeded, then re-run (the run picks up where Azure is).",
+          `Waited ${formatElapsed(performance.now() - started)} (wait-timeout) for Azure's operation to ${action} the flux configuration '${name}'. ` +
+          `Last state: operation ${state}; the Flux agent in the cluster has not reported back yet.\n` +
+          "On Azure the operation ends only after the agent has picked the configuration up: check that the cluster is running and " +
+          "the microsoft.flux extension is Succeeded, then re-run (the run picks up where Azure is).",
       }),
     });
     progress.finish(written.operation ? "Succeeded" : "unchanged (Azure had nothing to do)");
@@ -81,9 +92,9 @@ async function write(arm: Arm, name: string, action: "create" | "update", reques
   }
 }
 
-export function createConfiguration(arm: Arm, name: string, body: FluxConfiguration, privateKey: string, deadline: number, intervalMs: number): Promise<ConfigurationWrite> {
+export function createConfiguration(arm: Arm, name: string, body: FluxConfiguration, privateKey: string, options: WriteOptions): Promise<ConfigurationWrite> {
   const properties: FluxConfiguration = { ...body, configurationProtectedSettings: protectedSettings(privateKey) };
-  return write(arm, name, "create", { method: "PUT", path: configurationPath(arm, name), body: { properties } }, deadline, intervalMs);
+  return write(arm, name, "create", { method: "PUT", path: configurationPath(arm, name), body: { properties } }, options);
 }
 
 /** PATCHes only what differs; protected settings only when the key changes (they replace the whole map). */
@@ -92,11 +103,10 @@ export function patchConfiguration(
   name: string,
   patch: FluxConfigurationPatch,
   privateKey: string | undefined,
-  deadline: number,
-  intervalMs: number,
+  options: WriteOptions,
 ): Promise<ConfigurationWrite> {
   const properties: FluxConfigurationPatch = privateKey ? { ...patch, configurationProtectedSettings: protectedSettings(privateKey) } : patch;
-  return write(arm, name, "update", { method: "PATCH", path: configurationPath(arm, name), body: { properties } }, deadline, intervalMs);
+  return write(arm, name, "update", { method: "PATCH", path: configurationPath(arm, name), body: { properties } }, options);
 }
 
 export async function deleteConfiguration(arm: Arm, name: string, force: boolean, deadline: number): Promise<void> {

@@ -20,6 +20,9 @@ export function readyMessage(status: ObjectStatusDefinition): string {
   return readyCondition(status).message;
 }
 
+/** Azure's default sync interval of a GitRepository. */
+const DEFAULT_SYNC_SECONDS = 600;
+
 /** Reasons Flux keeps working through (kustomize-, helm- and source-controller). */
 const TRANSIENT_REASONS = new Set(["DependencyNotReady", "Progressing", "ProgressingWithRetry", "Reconciling", "ArtifactFailed", "SourceNotReady"]);
 /** Reasons that stay until someone changes something. */
@@ -90,7 +93,11 @@ export function judge(configuration: FluxConfiguration, expectedSha: string | un
   const atCommit = !expectedSha || syncedSha(configuration) === expectedSha;
   const allReady = statuses.length > 0 && statuses.every((s) => s.complianceState === "Compliant");
   if (configuration.complianceState === "Compliant" && atCommit && allReady) return { kind: "proven" };
-  if (!atCommit) return { kind: "waiting", why: expectedSha ? `source not at ${expectedSha.slice(0, 7)} yet` : "source not fetched yet" };
+  if (!atCommit) {
+    const every = `${configuration.gitRepository?.syncIntervalInSeconds ?? DEFAULT_SYNC_SECONDS}s`;
+    const next = configuration.sourceSyncedCommitId ? `; Flux fetches every ${every} (sync-interval), the commit shows at its next fetch` : "";
+    return { kind: "waiting", why: `${expectedSha ? `source not at ${expectedSha.slice(0, 7)} yet` : "source not fetched yet"}${next}` };
+  }
   const pending = statuses.find((s) => s.complianceState !== "Compliant");
   if (pending) {
     const { reason, message } = readyCondition(pending);

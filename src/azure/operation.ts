@@ -41,6 +41,8 @@ export interface OperationOptions {
   readonly timedOut: () => Error;
   /** Called with each status the operation reports while running. */
   readonly onStatus?: (status: string) => void;
+  /** Called once Azure has accepted the write: from then on a failure or timeout does not mean "not applied". */
+  readonly onAccepted?: () => void;
 }
 
 interface OperationStatus {
@@ -60,6 +62,7 @@ export async function writeAndAwait(arm: Arm, write: ArmWrite, options: Operatio
   const asyncUrl = response.headers.get("azure-asyncoperation");
   const location = response.headers.get("location");
   const answer = write.method === "DELETE" ? undefined : response.body;
+  options.onAccepted?.();
   if (!asyncUrl && !(location && response.status === 202)) return { status: response.status, answer, operation: false };
   await pollUntil(
     async () => {

@@ -15,15 +15,14 @@ import { deleteDeployKey, listDeployKeys, type DeployKey } from "../github/deplo
 import { ownsTitle, sameKey } from "../github/key-titles.ts";
 import { keyReport, newKeyPair, registerKey, removeStaleKeys } from "../run/deploy-keys.ts";
 import { rollBack } from "../run/roll-back.ts";
-import { keySwitch } from "../azure/key-switch.ts";
+import { keySwitch, type KeySwitch } from "../azure/key-switch.ts";
+import { undoNudge } from "../run/nudge.ts";
 import type { SshKeyPair } from "../ssh/keys.ts";
 import { writeWhenSettled } from "../azure/operation.ts";
-import { ActionError, messageOf } from "../errors.ts";
+import { ActionError } from "../errors.ts";
 import { storePrivateKey } from "../github/sealed-secret.ts";
 import { startProgress, type Progress } from "../report/progress.ts";
 
-/** The restore after a key switch gets this long even when the wait used up wait-timeout. */
-const RESTORE_MS = 5 * 60_000;
 
 function desired(run: Run, observed: Observed): FluxConfiguration {
   return desiredConfiguration(run.settings.flux, run.settings.git, observed.defaultBranch, observed.knownHosts.text);
@@ -71,7 +70,7 @@ export async function apply(run: Run): Promise<void> {
     keys.added = await registerKey(run, keys.pair);
     report.deployKey = keyReport("created", keys.added, keys.pair.fingerprint);
   };
-  let restore: (() => Promise<void>) | undefined;
+  let nudged: KeySwitch | undefined;
   try {
     // The extension install (minutes on Azure) overlaps with the key work; both must succeed before the configuration.
     const extensionTask = ensureExtension(arm, settings.extension, run.deadline, run.intervalMs, observed.extension).then((result) => {
@@ -99,7 +98,7 @@ export async function apply(run: Run): Promise<void> {
             if (!keys.pair) await addKey();
             const pair = keys.pair as SshKeyPair;
             keys.createdConfiguration = true;
-            const written = await createConfiguration(arm, settings.flux.name, body, pair.privateKey, run.deadline, run.intervalMs);
+            const written = await createConfiguration(arm, settings.flux.name, body, pair.privateKey, run);
             report.configuration = configurationReport("created", { id: written.id });
             return { change: "created", reportedBefore: -1, current: undefined };
           }
@@ -112,16 +111,10 @@ export async function apply(run: Run): Promise<void> {
           }
           const change = keys.pair ? keySwitch(current, body, diff.patch) : undefined;
           const changes = keys.pair ? [...diff.changes, keyChange()] : diff.changes;
-          const written = await patchConfiguration(arm, settings.flux.name, change?.patch ?? diff.patch ?? {}, keys.pair?.privateKey, run.deadline, run.intervalMs);
+          const written = await patchConfiguration(arm, settings.flux.name, change?.patch ?? diff.patch ?? {}, keys.pair?.privateKey, run);
           report.configuration = configurationReport(written.operation ? "updated" : "unchanged", { id: written.id ?? current.id }, changes);
           for (const c of changes) core.info(`  ${c.field} changed`);
-          if (change?.restore) {
-            const back = change.restore;
-            restore = async () => {
-              await patchConfiguration(arm, settings.flux.name, back, undefined, performance.now() + RESTORE_MS, run.intervalMs);
-              if (change.note) report.notes.push(change.note);
-            };
-          }
+          nudged = change;
           return { change: "updated", reportedBefore: written.operation ? Math.max(reportTime(current), written.reportedBefore) : -1, current: undefined };
         },
         {
@@ -149,7 +142,7 @@ export async function apply(run: Run): Promise<void> {
     throw error;
   }
   // After the key works: a failure here must not roll back a working configuration.
-  if (restore) await restore().catch((error: unknown) => core.warning(`Could not restore gitRepository.timeoutInSeconds after the key switch: ${messageOf(error)}. The next apply sets it again.`));
+  await undoNudge(run, nudged);
   const stored = keys.pair;
   if (stored && settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, stored.privateKey);
 }

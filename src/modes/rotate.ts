@@ -14,6 +14,7 @@ import { keySwitch } from "../azure/key-switch.ts";
 import { ActionError, messageOf } from "../errors.ts";
 import { formatElapsed } from "../report/progress.ts";
 import { storePrivateKey } from "../github/sealed-secret.ts";
+import { undoNudge } from "../run/nudge.ts";
 
 export async function rotate(run: Run): Promise<void> {
   const { settings, report, arm } = run;
@@ -39,27 +40,17 @@ export async function rotate(run: Run): Promise<void> {
   report.deployKey = keyReport("created", added, pair.fingerprint);
   const body = desiredConfiguration(settings.flux, settings.git, observed.defaultBranch, observed.knownHosts.text);
   const change = keySwitch(configuration, body, undefined);
-  let reportedBefore: number;
+  // Until Azure accepts the switch, the new key is not needed; once it has, Flux may use either key.
+  let accepted = false;
   try {
     const switched = await core.group("Switch the flux configuration to the new key", () =>
-      patchConfiguration(arm, settings.flux.name, change.patch, pair.privateKey, run.deadline, run.intervalMs),
+      patchConfiguration(arm, settings.flux.name, change.patch, pair.privateKey, { ...run, onAccepted: () => (accepted = true) }),
     );
-    reportedBefore = Math.max(reportTime(configuration), switched.reportedBefore);
-  } catch (error) {
-    // The configuration still has the old key: the new one is not needed.
-    await deleteDeployKey(run.octokit, settings.git, added.id).catch((cleanup: unknown) =>
-      core.warning(`Could not remove the new deploy key ${added.id}: ${messageOf(cleanup)}`),
-    );
-    report.deployKey = keyReport("deleted", added, pair.fingerprint);
-    report.notes.push("The switch failed; the old key is still in use and the new deploy key was removed.");
-    throw error;
-  }
-  report.configuration = configurationReport("updated", { id: configuration.id }, [keyChange()]);
-  try {
+    report.configuration = configurationReport("updated", { id: configuration.id }, [keyChange()]);
     const proof = await core.group("Prove the new key is in use", async () => {
       const waited = await waitForReconciliation(arm, settings.flux.name, {
         expectedSha: observed.expectedSha,
-        reportedBefore,
+        reportedBefore: Math.max(reportTime(configuration), switched.reportedBefore),
         deadline: run.deadline,
         intervalMs: run.intervalMs,
         repository: `${settings.git.owner}/${settings.git.repo}`,
@@ -73,6 +64,15 @@ export async function rotate(run: Run): Promise<void> {
     report.configuration.syncedCommit = proof.sourceSyncedCommitId;
     report.configuration.statuses = statusesOf(proof);
   } catch (error) {
+    if (!accepted) {
+      // The configuration still has the old key: the new one is not needed.
+      await deleteDeployKey(run.octokit, settings.git, added.id).catch((cleanup: unknown) =>
+        core.warning(`Could not remove the new deploy key ${added.id}: ${messageOf(cleanup)}`),
+      );
+      report.deployKey = keyReport("deleted", added, pair.fingerprint);
+      report.notes.push("The switch failed; the old key is still in use and the new deploy key was removed.");
+      throw error;
+    }
     report.notes.push(
       "The new key is not proven in use, so BOTH keys were kept: Flux keeps working with whichever it has. " +
         "Check the configuration's state, then re-run rotate (it will clean up) or remove the newer key by hand.",
@@ -82,12 +82,6 @@ export async function rotate(run: Run): Promise<void> {
   }
   if (settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, pair.privateKey);
   await core.group("Remove older deploy keys", () => removeKeys(run, observed.ownedKeys.filter((k) => k.id !== added.id), "older"));
-  if (change.restore) {
-    const restore = change.restore;
-    await patchConfiguration(arm, settings.flux.name, restore, undefined, run.deadline, run.intervalMs).then(
-      () => void (change.note && report.notes.push(change.note)),
-      (error: unknown) => core.warning(`Could not restore gitRepository.timeoutInSeconds after the key switch: ${messageOf(error)}. The next apply sets it again.`),
-    );
-  }
+  await undoNudge(run, change);
   report.headline = "deploy key rotated and proven in use";
 }
