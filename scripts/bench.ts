@@ -62,12 +62,17 @@ function bytesOf(dir: string): number {
 function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows].map((row) => row.map(String));
   const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
-  const line = (row: readonly string[]): string => row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+  const line = (row: readonly string[]): string =>
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
   return [line(cells[0] ?? []), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
 
 const s3 = (s: Spread, digits = 0): string[] => [round(s.min, digits), round(s.median, digits), round(s.max, digits)].map(String);
-const rounded = (s: Spread, digits = 0): Spread => ({ min: round(s.min, digits), median: round(s.median, digits), max: round(s.max, digits) });
+const rounded = (s: Spread, digits = 0): Spread => ({
+  min: round(s.min, digits),
+  median: round(s.median, digits),
+  max: round(s.max, digits),
+});
 
 if (!existsSync(BUNDLE)) {
   console.error("dist/index.js is missing: run `npm run build` first.");
@@ -79,7 +84,15 @@ const bench = await startBenchCloud();
 const json: Record<string, unknown> = {};
 try {
   // Warm-up (file cache, TLS, the emulator's first git fetch); its cluster is the warm one `plan` reads.
-  bench.setLatencies({ extensionInstallMs: 50, configurationMs: 50, reconciliationMs: 20, operationEndMs: 30, githubRequestMs: 0, armRequestMs: 0, retryAfterSeconds: 0 });
+  bench.setLatencies({
+    extensionInstallMs: 50,
+    configurationMs: 50,
+    reconciliationMs: 20,
+    operationEndMs: 30,
+    githubRequestMs: 0,
+    armRequestMs: 0,
+    retryAfterSeconds: 0,
+  });
   const warm = await freshScenario(bench, "warm");
   const warmRun = await runBundle(bench, warm);
   if (warmRun.code !== 0) throw new Error(`warm-up apply failed:\n${warmRun.output.split("\n").slice(-30).join("\n")}`);
@@ -94,7 +107,12 @@ try {
   const firstRequest = spread(cold.map((c) => c.firstRequestMs));
   const planWall = spread(cold.map((c) => c.wallMs));
   const bareNode = spread(bare);
-  json["coldStart"] = { runs: coldRuns, firstRequestMs: rounded(firstRequest), planRunMs: rounded(planWall), bareNodeMs: rounded(bareNode) };
+  json["coldStart"] = {
+    runs: coldRuns,
+    firstRequestMs: rounded(firstRequest),
+    planRunMs: rounded(planWall),
+    bareNodeMs: rounded(bareNode),
+  };
 
   const overhead: Record<string, unknown>[] = [];
   const singleWall = new Map<number, number>();
@@ -106,7 +124,10 @@ try {
     const wall = spread(results.map((r) => r.wallMs));
     singleWall.set(retryAfter, wall.median);
     const breakdown = Object.fromEntries(
-      (Object.keys(results[0]?.breakdown ?? {}) as (keyof Breakdown)[]).map((k) => [k, rounded(spread(results.map((r) => r.breakdown[k])))]),
+      (Object.keys(results[0]?.breakdown ?? {}) as (keyof Breakdown)[]).map((k) => [
+        k,
+        rounded(spread(results.map((r) => r.breakdown[k]))),
+      ]),
     );
     const requests = Object.fromEntries(PHASES.map((p) => [p, spread(results.map((r) => r.requests[p])).median]));
     const polls = ["extension", "configuration", "reconciliation"].map((what) => {
@@ -142,8 +163,13 @@ try {
     const fleet = await measureFleet(bench, fleetSize);
     const one = singleWall.get(retryAfter) ?? Number.NaN;
     json["fleet"] = {
-      runs: fleet.runs, failed: fleet.failed, retryAfterSeconds: retryAfter, totalMs: Math.round(fleet.totalMs), oneRunMs: Math.round(one),
-      ratio: round(fleet.totalMs / one, 3), runWallMs: rounded(spread(fleet.wallsMs)),
+      runs: fleet.runs,
+      failed: fleet.failed,
+      retryAfterSeconds: retryAfter,
+      totalMs: Math.round(fleet.totalMs),
+      oneRunMs: Math.round(one),
+      ratio: round(fleet.totalMs / one, 3),
+      runWallMs: rounded(spread(fleet.wallsMs)),
     };
   }
   json["bundle"] = { distBytes: bytesOf(join(BUNDLE, "..")), indexJsBytes: statSync(BUNDLE).size };
@@ -155,36 +181,82 @@ try {
 
 // Tables.
 console.log(`aks-flux-bootstrap benchmark (node ${process.version}; ${runs} runs per setting; min / median / max)\n`);
-for (const o of json["overhead"] as { latencies: Latencies; criticalPathMs: Spread; criticalPathFormula: string; wallMs: Spread; ratio: Spread; agentGitFetchMs: Spread; breakdownMs: Record<string, Spread>; requestsByPhase: Record<string, number>; requestsTotal: number; polling: { what: string; polls: number; intervalMs: Spread; retryAfterMs: number | null; fasterThanAsked: number; firstAfterWriteMs: Spread | null }[] }[]) {
+for (const o of json["overhead"] as {
+  latencies: Latencies;
+  criticalPathMs: Spread;
+  criticalPathFormula: string;
+  wallMs: Spread;
+  ratio: Spread;
+  agentGitFetchMs: Spread;
+  breakdownMs: Record<string, Spread>;
+  requestsByPhase: Record<string, number>;
+  requestsTotal: number;
+  polling: {
+    what: string;
+    polls: number;
+    intervalMs: Spread;
+    retryAfterMs: number | null;
+    fasterThanAsked: number;
+    firstAfterWriteMs: Spread | null;
+  }[];
+}[]) {
   const l = o.latencies;
-  console.log(`== apply, Retry-After ${l.retryAfterSeconds} s: extension ${l.extensionInstallMs} ms, configuration hand-over ${l.configurationMs} ms, agent start ${l.reconciliationMs} ms, operation end ${l.operationEndMs} ms, GitHub ${l.githubRequestMs} ms/request, Azure ${l.armRequestMs} ms/request`);
+  console.log(
+    `== apply, Retry-After ${l.retryAfterSeconds} s: extension ${l.extensionInstallMs} ms, configuration hand-over ${l.configurationMs} ms, agent start ${l.reconciliationMs} ms, operation end ${l.operationEndMs} ms, GitHub ${l.githubRequestMs} ms/request, Azure ${l.armRequestMs} ms/request`,
+  );
   console.log(`critical path = ${o.criticalPathFormula}`);
-  console.log(table(["", "min", "median", "max"], [
-    ["critical path ms", ...s3(o.criticalPathMs)],
-    ["wall ms", ...s3(o.wallMs)],
-    ["overhead ratio", ...s3(o.ratio, 3)],
-    ...Object.entries(o.breakdownMs).map(([k, v]) => [`  ${k} ms`, ...s3(v)]),
-  ]));
+  console.log(
+    table(
+      ["", "min", "median", "max"],
+      [
+        ["critical path ms", ...s3(o.criticalPathMs)],
+        ["wall ms", ...s3(o.wallMs)],
+        ["overhead ratio", ...s3(o.ratio, 3)],
+        ...Object.entries(o.breakdownMs).map(([k, v]) => [`  ${k} ms`, ...s3(v)]),
+      ],
+    ),
+  );
   console.log();
-  console.log(table(["requests (median)", ...Object.keys(o.requestsByPhase), "total"], [["", ...Object.values(o.requestsByPhase), o.requestsTotal]]));
+  console.log(
+    table(["requests (median)", ...Object.keys(o.requestsByPhase), "total"], [["", ...Object.values(o.requestsByPhase), o.requestsTotal]]),
+  );
   console.log();
-  console.log(table(["polling", "polls", "first gap after write", "gap min", "gap median", "gap max", "Retry-After", "faster than asked"], o.polling.map((p) => [
-    p.what, p.polls, p.firstAfterWriteMs ? round(p.firstAfterWriteMs.median) : "-", ...s3(p.intervalMs), p.retryAfterMs ?? "none", p.fasterThanAsked,
-  ])));
+  console.log(
+    table(
+      ["polling", "polls", "first gap after write", "gap min", "gap median", "gap max", "Retry-After", "faster than asked"],
+      o.polling.map((p) => [
+        p.what,
+        p.polls,
+        p.firstAfterWriteMs ? round(p.firstAfterWriteMs.median) : "-",
+        ...s3(p.intervalMs),
+        p.retryAfterMs ?? "none",
+        p.fasterThanAsked,
+      ]),
+    ),
+  );
   console.log();
 }
 const c = json["coldStart"] as { firstRequestMs: Spread; planRunMs: Spread; bareNodeMs: Spread };
-console.log(table(["cold start (plan, warm local cloud)", "min", "median", "max"], [
-  ["spawn → first request ms", ...s3(c.firstRequestMs)],
-  ["whole run ms", ...s3(c.planRunMs)],
-  ["node -e 0 ms (baseline)", ...s3(c.bareNodeMs)],
-]));
+console.log(
+  table(
+    ["cold start (plan, warm local cloud)", "min", "median", "max"],
+    [
+      ["spawn → first request ms", ...s3(c.firstRequestMs)],
+      ["whole run ms", ...s3(c.planRunMs)],
+      ["node -e 0 ms (baseline)", ...s3(c.bareNodeMs)],
+    ],
+  ),
+);
 console.log();
-const f = json["fleet"] as { runs: number; failed: number; totalMs: number; oneRunMs: number; ratio: number; runWallMs: Spread } | undefined;
+const f = json["fleet"] as
+  { runs: number; failed: number; totalMs: number; oneRunMs: number; ratio: number; runWallMs: Spread } | undefined;
 if (f) {
-  console.log(table(["fleet", "runs", "failed", "total ms", "one run ms", "total / one", "run wall min", "median", "max"], [
-    ["concurrent applies", f.runs, f.failed, f.totalMs, f.oneRunMs, f.ratio, ...s3(f.runWallMs)],
-  ]));
+  console.log(
+    table(
+      ["fleet", "runs", "failed", "total ms", "one run ms", "total / one", "run wall min", "median", "max"],
+      [["concurrent applies", f.runs, f.failed, f.totalMs, f.oneRunMs, f.ratio, ...s3(f.runWallMs)]],
+    ),
+  );
   console.log();
 }
 const b = json["bundle"] as { distBytes: number; indexJsBytes: number };

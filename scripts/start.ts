@@ -15,7 +15,8 @@ try {
     },
   });
   console.log("\nOutputs:");
-  for (const [name, value] of Object.entries(result.outputs)) console.log(`  ${name}: ${value.split("\n")[0]}${value.includes("\n") ? " …" : ""}`);
+  for (const [name, value] of Object.entries(result.outputs))
+    console.log(`  ${name}: ${value.split("\n")[0]}${value.includes("\n") ? " …" : ""}`);
   console.log("\nJob summary:\n");
   console.log(result.summary);
   if (result.code !== 0) {

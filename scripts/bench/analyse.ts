@@ -33,7 +33,8 @@ export interface CriticalPath {
 export function criticalPath(l: Latencies, agentFetchMs: number): CriticalPath {
   const extensionSide = l.githubRequestMs + 4 * l.armRequestMs + l.extensionInstallMs;
   const keySide = 2 * l.githubRequestMs;
-  const ms = Math.max(extensionSide, keySide) + 2 * l.armRequestMs + l.configurationMs + l.reconciliationMs + agentFetchMs + l.operationEndMs;
+  const ms =
+    Math.max(extensionSide, keySide) + 2 * l.armRequestMs + l.configurationMs + l.reconciliationMs + agentFetchMs + l.operationEndMs;
   const formula =
     `max(G + 4A + extension ${l.extensionInstallMs}, 2G) + A + configuration ${l.configurationMs} + reconciliation ${l.reconciliationMs}` +
     ` + agent git fetch ${Math.round(agentFetchMs)} + operation end ${l.operationEndMs} + A (G=${l.githubRequestMs}, A=${l.armRequestMs})`;
@@ -41,7 +42,16 @@ export function criticalPath(l: Latencies, agentFetchMs: number): CriticalPath {
 }
 
 export type Phase = "sign-in" | "preflight" | "read" | "extension" | "deploy key" | "configuration" | "reconciliation" | "other";
-export const PHASES: readonly Phase[] = ["sign-in", "preflight", "read", "extension", "deploy key", "configuration", "reconciliation", "other"];
+export const PHASES: readonly Phase[] = [
+  "sign-in",
+  "preflight",
+  "read",
+  "extension",
+  "deploy key",
+  "configuration",
+  "reconciliation",
+  "other",
+];
 
 const CONFIGURATION = /\/fluxConfigurations\/[^/?]+/i;
 const EXTENSIONS = /\/extensions(\/|\?|$)/i;
@@ -94,7 +104,13 @@ export function pollSeries(log: readonly LoggedRequest[], retryAfterSeconds: num
     const stamps = [write, ...polls].map(times);
     const intervalsMs = stamps.slice(1).map((t, i) => t - (stamps[i] ?? t));
     const retryAfterMs = retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : undefined;
-    series.push({ what, polls: polls.length, intervalsMs, retryAfterMs, tooFast: retryAfterMs === undefined ? 0 : intervalsMs.filter((g) => g < retryAfterMs).length });
+    series.push({
+      what,
+      polls: polls.length,
+      intervalsMs,
+      retryAfterMs,
+      tooFast: retryAfterMs === undefined ? 0 : intervalsMs.filter((g) => g < retryAfterMs).length,
+    });
   }
   const waits = log.filter((_, i) => phases[i] === "reconciliation");
   const stamps = waits.map(times);

@@ -52,8 +52,12 @@ export async function measureApply(bench: BenchCloud, l: Latencies, label: strin
   const phases = phasesOf(log);
   const at = (r: LoggedRequest | undefined): number => (r ? bench.loggedAt(r) : Number.NaN);
   const of = (phase: Phase): LoggedRequest[] => log.filter((_, i) => phases[i] === phase);
-  const write = (phase: Phase): LoggedRequest | undefined => of(phase).find((r) => r.method === "PUT" || r.method === "PATCH" || r.method === "POST");
-  const lastPoll = (phase: Phase): LoggedRequest | undefined => of(phase).filter((r) => r.path.includes("/operations/")).at(-1);
+  const write = (phase: Phase): LoggedRequest | undefined =>
+    of(phase).find((r) => r.method === "PUT" || r.method === "PATCH" || r.method === "POST");
+  const lastPoll = (phase: Phase): LoggedRequest | undefined =>
+    of(phase)
+      .filter((r) => r.path.includes("/operations/"))
+      .at(-1);
 
   const configuration = bench.cloud.azure.getFluxConfiguration(scenario.clusterId, "flux-system");
   const reconciledAt = monotonic(Date.parse(String(configuration?.properties["statusUpdatedAt"] ?? "")));
@@ -126,7 +130,9 @@ export async function measureFleet(bench: BenchCloud, size: number): Promise<Fle
   const first = scenarios[0];
   if (first) {
     bench.cloud.github.addToken(first.token, {
-      repos: scenarios.map((s) => `${s.owner}/${s.repo}`), kind: "app", login: "flux-bootstrap[bot]",
+      repos: scenarios.map((s) => `${s.owner}/${s.repo}`),
+      kind: "app",
+      login: "flux-bootstrap[bot]",
       permissions: { administration: "write", metadata: "read", contents: "read", secrets: "write", environments: "write" },
     });
   }

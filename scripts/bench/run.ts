@@ -43,7 +43,12 @@ export async function startBenchCloud(): Promise<BenchCloud> {
       });
       // Azure's recorded timeline (the emulator's default agent), with the operation's end after the first report fixed here.
       cloud.azure.setAgent({ operationEndMs: l.operationEndMs });
-      Object.assign(cloud.traffic.latencyMs, { github: l.githubRequestMs, oidc: l.githubRequestMs, arm: l.armRequestMs, entra: l.armRequestMs });
+      Object.assign(cloud.traffic.latencyMs, {
+        github: l.githubRequestMs,
+        oidc: l.githubRequestMs,
+        arm: l.armRequestMs,
+        entra: l.armRequestMs,
+      });
     },
   };
 }
@@ -74,7 +79,11 @@ const defaults = actionDefaults();
 export async function runBundle(bench: BenchCloud, scenario: Scenario, inputs: Record<string, string> = {}): Promise<TimedRun> {
   const dir = mkdtempSync(join(tmpdir(), "bench-run-"));
   const env: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^(INPUT_|GITHUB_|ACTIONS_|RUNNER_)/.test(e[0]))),
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => e[1] !== undefined && !/^(INPUT_|GITHUB_|ACTIONS_|RUNNER_)/.test(e[0]),
+      ),
+    ),
     ...defaults,
     // Bounded: a run that cannot finish fails after two minutes instead of the default wait-timeout.
     ...actionEnv(bench.cloud, scenario, { "wait-timeout": "2m", ...inputs }),
@@ -93,7 +102,10 @@ export async function runBundle(bench: BenchCloud, scenario: Scenario, inputs: R
   const exitedAt = performance.now();
   rmSync(dir, { recursive: true, force: true });
   // Never keep what the action masks (keys, tokens): it is printed when a run fails.
-  output = output.split("\n").filter((line) => !line.startsWith("::add-mask::") && !line.startsWith("::debug::")).join("\n");
+  output = output
+    .split("\n")
+    .filter((line) => !line.startsWith("::add-mask::") && !line.startsWith("::debug::"))
+    .join("\n");
   // Every request logged while it ran (only meaningful when runs do not overlap).
   const requests = bench.cloud.traffic.log.slice(first);
   return { code, spawnedAt, exitedAt, wallMs: exitedAt - spawnedAt, requests, output };

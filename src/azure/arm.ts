@@ -126,10 +126,15 @@ export function explainArmError(error: unknown, arm: Arm, action: string): unkno
   const status = statusOf(error);
   if (status !== undefined && error instanceof Error && !error.message.startsWith("Azure Resource Manager ")) {
     // Name the call, keeping status and code for callers that look at them.
-    return Object.assign(new Error(`Azure Resource Manager refused to ${action} (HTTP ${status}${code ? ` ${code}` : ""}): ${error.message}`, { cause: error }), {
-      statusCode: status,
-      code,
-    });
+    return Object.assign(
+      new Error(`Azure Resource Manager refused to ${action} (HTTP ${status}${code ? ` ${code}` : ""}): ${error.message}`, {
+        cause: error,
+      }),
+      {
+        statusCode: status,
+        code,
+      },
+    );
   }
   return error;
 }

@@ -39,8 +39,7 @@ export function githubAssertion(audience: string, now: () => number = Date.now):
   let pending: Promise<string> | undefined;
   // A refusal that will not change (4xx, no permission) is remembered: concurrent phases must not ask again.
   let refused: unknown;
-  const fresh = (): boolean =>
-    cached !== undefined && (cached.claims.exp ?? 0) - REFRESH_MARGIN_SECONDS > now() / 1000;
+  const fresh = (): boolean => cached !== undefined && (cached.claims.exp ?? 0) - REFRESH_MARGIN_SECONDS > now() / 1000;
   const fetchToken = async (): Promise<string> => {
     let token: string | undefined;
     for (let attempt = 1; token === undefined; attempt += 1) {

@@ -139,10 +139,18 @@ export async function ensureExtension(
     if (existing) {
       const { changes, patch } = diffExtension(existing, desired);
       if (!patch) return { change: "unchanged", name, version: existing.currentVersion ?? existing.version, changes };
-      const result = await runOperation(arm, name, "Updating", deadline, intervalMs, { method: "PATCH", path: extensionPath(arm, name), body: { properties: patch } });
+      const result = await runOperation(arm, name, "Updating", deadline, intervalMs, {
+        method: "PATCH",
+        path: extensionPath(arm, name),
+        body: { properties: patch },
+      });
       return { change: "updated", name, version: result?.currentVersion ?? result?.version, changes };
     }
-    const result = await runOperation(arm, name, "Creating", deadline, intervalMs, { method: "PUT", path: extensionPath(arm, name), body: restBody(desired) });
+    const result = await runOperation(arm, name, "Creating", deadline, intervalMs, {
+      method: "PUT",
+      path: extensionPath(arm, name),
+      body: restBody(desired),
+    });
     return { change: "created", name, version: result?.currentVersion ?? result?.version, changes: [] };
   };
   try {
@@ -150,24 +158,33 @@ export async function ensureExtension(
       read: () => readExtension(arm, name),
       deadline,
       busyTooLong,
-      onWait: (state) => (waiting ??= startProgress("flux extension", "waiting for an operation already under way to finish", intervalMs)).update(state),
+      onWait: (state) =>
+        (waiting ??= startProgress("flux extension", "waiting for an operation already under way to finish", intervalMs)).update(state),
     });
   } finally {
     waiting?.stop();
   }
 }
 
-async function runOperation(arm: Arm, name: string, state: string, deadline: number, intervalMs: number, write: ArmWrite): Promise<Extension | undefined> {
+async function runOperation(
+  arm: Arm,
+  name: string,
+  state: string,
+  deadline: number,
+  intervalMs: number,
+  write: ArmWrite,
+): Promise<Extension | undefined> {
   const verb = state === "Creating" ? "create" : "update";
   const progress = startProgress("flux extension", "waiting for Succeeded", intervalMs);
   progress.update(state);
   try {
     await writeAndAwait(arm, write, {
       deadline,
-      timedOut: () => new ActionError("wait-timeout", {
-        title: "Timed out waiting for the Flux extension",
-        message: `The microsoft.flux extension '${name}' was still ${state} when wait-timeout ran out. Raise wait-timeout (an install can take several minutes) and re-run: the action picks up where Azure is.`,
-      }),
+      timedOut: () =>
+        new ActionError("wait-timeout", {
+          title: "Timed out waiting for the Flux extension",
+          message: `The microsoft.flux extension '${name}' was still ${state} when wait-timeout ran out. Raise wait-timeout (an install can take several minutes) and re-run: the action picks up where Azure is.`,
+        }),
       onStatus: (status) => progress.update(status),
     });
     const result = await readExtension(arm, name);

@@ -124,7 +124,11 @@ export function diffConfiguration(actual: FluxConfiguration, desired: FluxConfig
     const same = key === "repositoryRef" ? covers(current, value) && covers(value, current ?? {}) : covers(current, value);
     if (!same) {
       gitPatch[key] = value;
-      changes.push({ field: `gitRepository.${key}`, from: key === "sshKnownHosts" ? "(known hosts)" : current, to: key === "sshKnownHosts" ? "(verified known hosts)" : value });
+      changes.push({
+        field: `gitRepository.${key}`,
+        from: key === "sshKnownHosts" ? "(known hosts)" : current,
+        to: key === "sshKnownHosts" ? "(verified known hosts)" : value,
+      });
     }
   }
   const kustomizationPatch: Record<string, KustomizationDefinition | null> = {};

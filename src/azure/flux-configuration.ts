@@ -55,7 +55,13 @@ export interface WriteOptions {
   readonly onAccepted?: () => void;
 }
 
-async function write(arm: Arm, name: string, action: "create" | "update", request: ArmWrite, options: WriteOptions): Promise<ConfigurationWrite> {
+async function write(
+  arm: Arm,
+  name: string,
+  action: "create" | "update",
+  request: ArmWrite,
+  options: WriteOptions,
+): Promise<ConfigurationWrite> {
   const progress = startProgress("flux configuration", "waiting for Succeeded", options.intervalMs);
   let state = action === "create" ? "Creating" : "Updating";
   progress.update(state);
@@ -65,14 +71,15 @@ async function write(arm: Arm, name: string, action: "create" | "update", reques
       deadline: options.deadline,
       ...(options.onAccepted ? { onAccepted: options.onAccepted } : {}),
       onStatus: (status) => progress.update((state = status)),
-      timedOut: () => new ActionError("wait-timeout", {
-        title: "Timed out waiting for Flux",
-        message:
-          `Waited ${formatElapsed(performance.now() - started)} (wait-timeout) for Azure's operation to ${action} the flux configuration '${name}'. ` +
-          `Last state: operation ${state}; the Flux agent in the cluster has not reported back yet.\n` +
-          "On Azure the operation ends only after the agent has picked the configuration up: check that the cluster is running and " +
-          "the microsoft.flux extension is Succeeded, then re-run (the run picks up where Azure is).",
-      }),
+      timedOut: () =>
+        new ActionError("wait-timeout", {
+          title: "Timed out waiting for Flux",
+          message:
+            `Waited ${formatElapsed(performance.now() - started)} (wait-timeout) for Azure's operation to ${action} the flux configuration '${name}'. ` +
+            `Last state: operation ${state}; the Flux agent in the cluster has not reported back yet.\n` +
+            "On Azure the operation ends only after the agent has picked the configuration up: check that the cluster is running and " +
+            "the microsoft.flux extension is Succeeded, then re-run (the run picks up where Azure is).",
+        }),
     });
     progress.finish(written.operation ? "Succeeded" : "unchanged (Azure had nothing to do)");
     return { reportedBefore: answeredReport(written.answer), operation: written.operation, id: written.answer?.id };
@@ -92,7 +99,13 @@ async function write(arm: Arm, name: string, action: "create" | "update", reques
   }
 }
 
-export function createConfiguration(arm: Arm, name: string, body: FluxConfiguration, privateKey: string, options: WriteOptions): Promise<ConfigurationWrite> {
+export function createConfiguration(
+  arm: Arm,
+  name: string,
+  body: FluxConfiguration,
+  privateKey: string,
+  options: WriteOptions,
+): Promise<ConfigurationWrite> {
   const properties: FluxConfiguration = { ...body, configurationProtectedSettings: protectedSettings(privateKey) };
   return write(arm, name, "create", { method: "PUT", path: configurationPath(arm, name), body: { properties } }, options);
 }
@@ -105,19 +118,26 @@ export function patchConfiguration(
   privateKey: string | undefined,
   options: WriteOptions,
 ): Promise<ConfigurationWrite> {
-  const properties: FluxConfigurationPatch = privateKey ? { ...patch, configurationProtectedSettings: protectedSettings(privateKey) } : patch;
+  const properties: FluxConfigurationPatch = privateKey
+    ? { ...patch, configurationProtectedSettings: protectedSettings(privateKey) }
+    : patch;
   return write(arm, name, "update", { method: "PATCH", path: configurationPath(arm, name), body: { properties } }, options);
 }
 
 export async function deleteConfiguration(arm: Arm, name: string, force: boolean, deadline: number): Promise<void> {
   try {
-    await writeAndAwait(arm, { method: "DELETE", path: configurationPath(arm, name), query: `forceDelete=${String(force)}` }, {
-      deadline,
-      timedOut: () => new ActionError("wait-timeout", {
-        title: "Timed out deleting the flux configuration",
-        message: `Azure was still deleting the flux configuration '${name}' when wait-timeout ran out; re-run destroy to finish.`,
-      }),
-    });
+    await writeAndAwait(
+      arm,
+      { method: "DELETE", path: configurationPath(arm, name), query: `forceDelete=${String(force)}` },
+      {
+        deadline,
+        timedOut: () =>
+          new ActionError("wait-timeout", {
+            title: "Timed out deleting the flux configuration",
+            message: `Azure was still deleting the flux configuration '${name}' when wait-timeout ran out; re-run destroy to finish.`,
+          }),
+      },
+    );
   } catch (error) {
     if (statusOf(error) === 404) return;
     if (error instanceof ActionError) throw error;

@@ -24,15 +24,33 @@ export function readyMessage(status: ObjectStatusDefinition): string {
 const DEFAULT_SYNC_SECONDS = 600;
 
 /** Reasons Flux keeps working through (kustomize-, helm- and source-controller). */
-const TRANSIENT_REASONS = new Set(["DependencyNotReady", "Progressing", "ProgressingWithRetry", "Reconciling", "ArtifactFailed", "SourceNotReady"]);
+const TRANSIENT_REASONS = new Set([
+  "DependencyNotReady",
+  "Progressing",
+  "ProgressingWithRetry",
+  "Reconciling",
+  "ArtifactFailed",
+  "SourceNotReady",
+]);
 /** Reasons that stay until someone changes something. */
 const TERMINAL_REASONS = new Set([
-  "AuthenticationFailed", "URLInvalid", "BuildFailed", "ValidationFailed", "HealthCheckFailed", "PruneFailed",
-  "InstallFailed", "UpgradeFailed", "TestFailed", "RollbackFailed", "UninstallFailed", "ChartPullFailed",
+  "AuthenticationFailed",
+  "URLInvalid",
+  "BuildFailed",
+  "ValidationFailed",
+  "HealthCheckFailed",
+  "PruneFailed",
+  "InstallFailed",
+  "UpgradeFailed",
+  "TestFailed",
+  "RollbackFailed",
+  "UninstallFailed",
+  "ChartPullFailed",
 ]);
 
 const HOST_KEY = /Host key verification failed|knownhosts|host key mismatch|REMOTE HOST IDENTIFICATION/i;
-const PERMISSION = /Permission denied \(publickey\)|unable to authenticate|Repository not found|could not read from remote|authentication required/i;
+const PERMISSION =
+  /Permission denied \(publickey\)|unable to authenticate|Repository not found|could not read from remote|authentication required/i;
 const PATH_NOT_FOUND = /kustomization path not found|path not found|no such file or directory/i;
 const REF_NOT_FOUND = /couldn't find remote ref|no match found for semver|object not found|reference not found/i;
 
@@ -95,7 +113,9 @@ export function judge(configuration: FluxConfiguration, expectedSha: string | un
   if (configuration.complianceState === "Compliant" && atCommit && allReady) return { kind: "proven" };
   if (!atCommit) {
     const every = `${configuration.gitRepository?.syncIntervalInSeconds ?? DEFAULT_SYNC_SECONDS}s`;
-    const next = configuration.sourceSyncedCommitId ? `; Flux fetches every ${every} (sync-interval), the commit shows at its next fetch` : "";
+    const next = configuration.sourceSyncedCommitId
+      ? `; Flux fetches every ${every} (sync-interval), the commit shows at its next fetch`
+      : "";
     return { kind: "waiting", why: `${expectedSha ? `source not at ${expectedSha.slice(0, 7)} yet` : "source not fetched yet"}${next}` };
   }
   const pending = statuses.find((s) => s.complianceState !== "Compliant");
@@ -110,5 +130,7 @@ export function judge(configuration: FluxConfiguration, expectedSha: string | un
 /** The most telling failure text of a configuration, for a timeout message. */
 export function failureDetail(configuration: FluxConfiguration): string {
   const failing = statusesOf(configuration).find((s) => s.complianceState !== "Compliant");
-  return failing ? `${failing.kind} ${failing.name}: ${readyMessage(failing)}` : configuration.errorMessage || `complianceState ${configuration.complianceState ?? "Unknown"}`;
+  return failing
+    ? `${failing.kind} ${failing.name}: ${readyMessage(failing)}`
+    : configuration.errorMessage || `complianceState ${configuration.complianceState ?? "Unknown"}`;
 }

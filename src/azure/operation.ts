@@ -77,7 +77,11 @@ export async function writeAndAwait(arm: Arm, write: ArmWrite, options: Operatio
       if (status.toLowerCase() !== "succeeded") throw operationFailed(status, poll.body?.error);
       return doneWith(undefined);
     },
-    { deadline: options.deadline, timedOut: options.timedOut, firstDelayMs: retryAfterMs(response.headers.get("retry-after")) ?? nextPollDelay(0, undefined) },
+    {
+      deadline: options.deadline,
+      timedOut: options.timedOut,
+      firstDelayMs: retryAfterMs(response.headers.get("retry-after")) ?? nextPollDelay(0, undefined),
+    },
   );
   return { status: response.status, answer, operation: true };
 }

@@ -75,7 +75,8 @@ type ProviderPolicy = "register" | "refuse" | "report";
 async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolicy, deadline: number): Promise<string | undefined> {
   const path = `/subscriptions/${arm.cluster.subscriptionId}/providers/${namespace}`;
   const state = async (): Promise<string> =>
-    (await armRequest<{ registrationState?: string }>(arm, "GET", path, { apiVersion: PROVIDERS_API })).body?.registrationState ?? "Unknown";
+    (await armRequest<{ registrationState?: string }>(arm, "GET", path, { apiVersion: PROVIDERS_API })).body?.registrationState ??
+    "Unknown";
   let current: string;
   try {
     current = await state();
@@ -112,17 +113,21 @@ async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolic
     throw error;
   }
   core.info(`Registering resource provider ${namespace} …`);
-  await pollUntil(async () => {
-    current = await state();
-    return current === "Registered" ? doneWith(current) : notYet();
-  }, {
-    deadline,
-    firstDelayMs: nextPollDelay(0, undefined),
-    timedOut: () => new ActionError("provider-not-registered", {
-      title: "Resource provider still registering",
-      message: `${namespace} is still ${current} after wait-timeout. Check with: az provider show --namespace ${namespace}`,
-    }),
-  });
+  await pollUntil(
+    async () => {
+      current = await state();
+      return current === "Registered" ? doneWith(current) : notYet();
+    },
+    {
+      deadline,
+      firstDelayMs: nextPollDelay(0, undefined),
+      timedOut: () =>
+        new ActionError("provider-not-registered", {
+          title: "Resource provider still registering",
+          message: `${namespace} is still ${current} after wait-timeout. Check with: az provider show --namespace ${namespace}`,
+        }),
+    },
+  );
   return "registered";
 }
 
@@ -156,7 +161,10 @@ export async function preflight(arm: Arm, settings: Settings, deadline: number, 
   if (podIdentity) {
     const fixed = podIdentity.replace("<rg>", arm.cluster.resourceGroup).replace("<cluster>", arm.cluster.name);
     if (settings.extension.podIdentityCheck === "fail") {
-      throw new ActionError("pod-identity", { title: "AAD pod identity blocks Flux", message: `${fixed}\n(or set \`pod-identity-check: warn\`)` });
+      throw new ActionError("pod-identity", {
+        title: "AAD pod identity blocks Flux",
+        message: `${fixed}\n(or set \`pod-identity-check: warn\`)`,
+      });
     }
     if (settings.extension.podIdentityCheck === "warn") warnings.push(fixed);
   }

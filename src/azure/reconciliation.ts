@@ -26,7 +26,9 @@ export interface WaitOptions {
 }
 
 function summariseState(configuration: FluxConfiguration): string {
-  const source = configuration.sourceSyncedCommitId ? `source fetched ${configuration.sourceSyncedCommitId.replace(/([0-9a-f]{7})[0-9a-f]+$/, "$1")}` : "source not fetched yet";
+  const source = configuration.sourceSyncedCommitId
+    ? `source fetched ${configuration.sourceSyncedCommitId.replace(/([0-9a-f]{7})[0-9a-f]+$/, "$1")}`
+    : "source not fetched yet";
   const kustomizations = statusesOf(configuration)
     .filter((s) => s.kind === "Kustomization")
     .map((s) => `kustomization ${s.name}: ${s.complianceState}`);

@@ -38,7 +38,8 @@ export function explainFailure(error: unknown, settings: Settings, assertion: Gi
   }
   const claims = assertion.claims();
   const aud = Array.isArray(claims?.aud) ? claims.aud.join(",") : claims?.aud;
-  const claimText = `  issuer:   ${claims?.iss ?? "?"}\n  subject:  ${claims?.sub ?? "?"}\n  audience: ${aud ?? settings.azure.audience}` +
+  const claimText =
+    `  issuer:   ${claims?.iss ?? "?"}\n  subject:  ${claims?.sub ?? "?"}\n  audience: ${aud ?? settings.azure.audience}` +
     (claims?.job_workflow_ref ? `\n  job_workflow_ref: ${claims.job_workflow_ref}` : "");
   if (/AADSTS70021|AADSTS700213|No matching federated identity record/i.test(text)) {
     return new ActionError("federated-credential-mismatch", {

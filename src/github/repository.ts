@@ -32,7 +32,8 @@ export async function getRepository(octokit: Octokit, git: Git): Promise<Reposit
 
 /** The commit Flux must end up at: a branch head, a tag's commit, or the given commit. */
 export async function resolveCommit(octokit: Octokit, git: Git, ref: GitRef, branch: string): Promise<string | undefined> {
-  const target = ref.kind === "commit" ? ref.commit : ref.kind === "tag" ? `refs/tags/${ref.tag}` : ref.kind === "branch" ? branch : undefined;
+  const target =
+    ref.kind === "commit" ? ref.commit : ref.kind === "tag" ? `refs/tags/${ref.tag}` : ref.kind === "branch" ? branch : undefined;
   if (target === undefined) return undefined; // semver: the cluster picks the tag
   try {
     const { data } = await octokit.rest.repos.getCommit({ owner: git.owner, repo: git.repo, ref: target });

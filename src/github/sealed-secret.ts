@@ -17,7 +17,11 @@ export async function storePrivateKey(octokit: Octokit, git: Git, secret: Sealed
   const where = secret.environment ? `environment '${secret.environment}' of ${git.owner}/${git.repo}` : `${git.owner}/${git.repo}`;
   try {
     if (secret.environment) {
-      const { data: key } = await octokit.rest.actions.getEnvironmentPublicKey({ owner: git.owner, repo: git.repo, environment_name: secret.environment });
+      const { data: key } = await octokit.rest.actions.getEnvironmentPublicKey({
+        owner: git.owner,
+        repo: git.repo,
+        environment_name: secret.environment,
+      });
       await octokit.rest.actions.createOrUpdateEnvironmentSecret({
         owner: git.owner,
         repo: git.repo,

@@ -18,14 +18,24 @@ export function readKey(problems: Problems, input: Input, bool: (name: string) =
 
 export function readSealedSecret(problems: Problems, name: string, environment: string): Settings["privateKeySecret"] {
   if (name === "") {
-    if (environment !== "") problems.problem("secret-environment", "is set but private-key-secret is empty. Set private-key-secret to the secret's name, or remove secret-environment.");
+    if (environment !== "")
+      problems.problem(
+        "secret-environment",
+        "is set but private-key-secret is empty. Set private-key-secret to the secret's name, or remove secret-environment.",
+      );
     return undefined;
   }
   if (!SECRET_NAME.test(name) || name.startsWith("GITHUB_")) {
-    problems.problem("private-key-secret", `'${name}' is not a usable secret name. Use uppercase letters, digits and '_', not starting with a digit or GITHUB_, e.g. FLUX_DEPLOY_KEY.`);
+    problems.problem(
+      "private-key-secret",
+      `'${name}' is not a usable secret name. Use uppercase letters, digits and '_', not starting with a digit or GITHUB_, e.g. FLUX_DEPLOY_KEY.`,
+    );
   }
   if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
-    problems.problem("secret-environment", "is not a valid environment name. Use the name of an environment of the configuration repository (up to 255 characters).");
+    problems.problem(
+      "secret-environment",
+      "is not a valid environment name. Use the name of an environment of the configuration repository (up to 255 characters).",
+    );
   }
   return { name, environment: environment === "" ? undefined : environment };
 }

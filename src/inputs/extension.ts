@@ -9,8 +9,22 @@ const VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 export function readExtension(problems: Problems, input: Input, bool: (name: string) => boolean, oneOf: OneOf): Settings["extension"] {
   return {
-    name: readPattern(problems, "extension-name", input("extension-name"), DNS_LABEL, 63, "Extension names use lowercase letters, digits and '-', up to 63 characters, starting and ending with a letter or digit"),
-    releaseTrain: readPattern(problems, "release-train", input("release-train"), /^[A-Za-z][A-Za-z0-9-]*$/, 64, "Use a release train such as Stable or Preview"),
+    name: readPattern(
+      problems,
+      "extension-name",
+      input("extension-name"),
+      DNS_LABEL,
+      63,
+      "Extension names use lowercase letters, digits and '-', up to 63 characters, starting and ending with a letter or digit",
+    ),
+    releaseTrain: readPattern(
+      problems,
+      "release-train",
+      input("release-train"),
+      /^[A-Za-z][A-Za-z0-9-]*$/,
+      64,
+      "Use a release train such as Stable or Preview",
+    ),
     version: readVersion(problems, input("extension-version")),
     settings: readExtensionSettings(problems, input("extension-settings")),
     remove: bool("remove-extension"),
@@ -20,23 +34,35 @@ export function readExtension(problems: Problems, input: Input, bool: (name: str
 
 function readVersion(problems: Problems, value: string): string | undefined {
   if (value === "") return undefined;
-  if (!VERSION.test(value)) problems.problem("extension-version", `'${value}' is not a version. Use a released version such as 1.14.2 (az k8s-extension extension-types list-versions-by-cluster).`);
+  if (!VERSION.test(value))
+    problems.problem(
+      "extension-version",
+      `'${value}' is not a version. Use a released version such as 1.14.2 (az k8s-extension extension-types list-versions-by-cluster).`,
+    );
   return value;
 }
 
 function readExtensionSettings(problems: Problems, text: string): Record<string, string> {
   const settings: Record<string, string> = {};
-  for (const line of text.split("\n").map((l) => l.trim()).filter((l) => l !== "")) {
+  for (const line of text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "")) {
     const eq = line.indexOf("=");
     const key = eq < 0 ? line : line.slice(0, eq).trim();
     if (eq < 0 || !/^[A-Za-z0-9._-]+$/.test(key)) {
-      problems.problem("extension-settings", `'${line}' is not key=value with a key of letters, digits, '.', '_' and '-'. Write one setting per line, e.g. image-automation-controller.enabled=true.`);
+      problems.problem(
+        "extension-settings",
+        `'${line}' is not key=value with a key of letters, digits, '.', '_' and '-'. Write one setting per line, e.g. image-automation-controller.enabled=true.`,
+      );
     } else if (Object.hasOwn(settings, key)) {
       problems.problem("extension-settings", `'${key}' is set twice. Keep one line per key.`);
     } else {
       settings[key] = line.slice(eq + 1).trim();
       if (/password|secret|token|private/i.test(key)) {
-        problems.warn(`extension-settings: '${key}' looks like a secret, but configuration settings are readable by anyone who can read the extension. Keep secrets out of extension-settings.`);
+        problems.warn(
+          `extension-settings: '${key}' looks like a secret, but configuration settings are readable by anyone who can read the extension. Keep secrets out of extension-settings.`,
+        );
       }
     }
   }

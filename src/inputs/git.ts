@@ -9,8 +9,13 @@ const COMMIT = /^([0-9a-f]{40}|[0-9a-f]{64})$/i;
 const SEMVER_RANGE = /^[-0-9A-Za-z.*^~<>=!|,+ ]+$/;
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const KNOWN_HOST_KEY_TYPES = new Set([
-  "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-  "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "sk-ssh-ed25519@openssh.com",
+  "sk-ecdsa-sha2-nistp256@openssh.com",
 ]);
 
 export function readGit(problems: Problems, input: Input, env: NodeJS.ProcessEnv): Settings["git"] {
@@ -21,14 +26,20 @@ export function readGit(problems: Problems, input: Input, env: NodeJS.ProcessEnv
   let ssh = sshHostInput === "" ? undefined : readHostPort(problems, "ssh-host", sshHostInput);
   if (target.ssh !== undefined) {
     if (ssh !== undefined && (ssh.host !== target.ssh.host || ssh.port !== target.ssh.port)) {
-      problems.problem("ssh-host", `'${sshHostInput}' disagrees with the host in repository '${repository}'. Remove ssh-host or make both name the same host and port.`);
+      problems.problem(
+        "ssh-host",
+        `'${sshHostInput}' disagrees with the host in repository '${repository}'. Remove ssh-host or make both name the same host and port.`,
+      );
     }
     ssh = target.ssh;
   }
   ssh ??= { host: serverHost(problems, env), port: 22 };
   const token = input("github-token");
   if (token === "") {
-    problems.problem("github-token", "missing. It needs a GitHub App installation token or fine-grained PAT with Administration: write; the workflow's GITHUB_TOKEN cannot manage deploy keys.");
+    problems.problem(
+      "github-token",
+      "missing. It needs a GitHub App installation token or fine-grained PAT with Administration: write; the workflow's GITHUB_TOKEN cannot manage deploy keys.",
+    );
   }
   const knownHosts = readKnownHosts(problems, input("known-hosts"));
   return {
@@ -58,24 +69,36 @@ function serverHost(problems: Problems, env: NodeJS.ProcessEnv): string {
 function readApiUrl(problems: Problems, value: string): string {
   const url = parseUrl(value);
   if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:") || url.search !== "" || url.username !== "") {
-    problems.problem("github-api-url", `'${value}' is not an http(s) URL. Use https://api.github.com or, for GitHub Enterprise Server, https://HOST/api/v3.`);
+    problems.problem(
+      "github-api-url",
+      `'${value}' is not an http(s) URL. Use https://api.github.com or, for GitHub Enterprise Server, https://HOST/api/v3.`,
+    );
     return value;
   }
   return url.href.replace(/\/+$/, "");
 }
 
 function readFingerprints(problems: Problems, text: string): string[] {
-  const fingerprints = text.split(/[\n,]/).map((f) => f.trim()).filter((f) => f !== "");
+  const fingerprints = text
+    .split(/[\n,]/)
+    .map((f) => f.trim())
+    .filter((f) => f !== "");
   for (const fingerprint of fingerprints) {
     if (!FINGERPRINT.test(fingerprint)) {
-      problems.problem("ssh-host-fingerprints", `'${fingerprint}' is not a SHA256 fingerprint. Use SHA256: followed by 43 base64 characters, as printed by ssh-keygen -lf.`);
+      problems.problem(
+        "ssh-host-fingerprints",
+        `'${fingerprint}' is not a SHA256 fingerprint. Use SHA256: followed by 43 base64 characters, as printed by ssh-keygen -lf.`,
+      );
     }
   }
   return fingerprints;
 }
 
 function readKnownHosts(problems: Problems, text: string): string {
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
   for (const line of lines) {
     const fields = line.split(/\s+/);
     const [, type, key] = fields[0]?.startsWith("@") === true ? fields.slice(1) : fields;
@@ -91,16 +114,28 @@ function readRef(problems: Problems, input: Input): GitRef {
   const tag = input("tag");
   const semver = input("semver");
   const commit = input("commit");
-  const given = [["branch", branch], ["tag", tag], ["semver", semver]].filter(([, v]) => v !== "").map(([n]) => n);
-  if (given.length > 1) problems.problem(given.join("/"), `${given.join(" and ")} are set together. Use at most one of branch, tag, semver (commit may come with branch).`);
+  const given = [
+    ["branch", branch],
+    ["tag", tag],
+    ["semver", semver],
+  ]
+    .filter(([, v]) => v !== "")
+    .map(([n]) => n);
+  if (given.length > 1)
+    problems.problem(
+      given.join("/"),
+      `${given.join(" and ")} are set together. Use at most one of branch, tag, semver (commit may come with branch).`,
+    );
   if (branch !== "") checkRefName(problems, "branch", branch);
   if (tag !== "") checkRefName(problems, "tag", tag);
   if (semver !== "" && (!SEMVER_RANGE.test(semver) || !/[0-9xX*]/.test(semver))) {
     problems.problem("semver", `'${semver}' is not a semver range. Use a range such as '>=1.0.0 <2.0.0' or '~1.2'.`);
   }
   if (commit !== "") {
-    if (!COMMIT.test(commit)) problems.problem("commit", `'${commit}' is not a full commit SHA. Use all 40 (or 64) hex digits, e.g. from git rev-parse HEAD.`);
-    if (tag !== "" || semver !== "") problems.problem("commit", "cannot be combined with tag or semver. Pin a commit with an optional branch only.");
+    if (!COMMIT.test(commit))
+      problems.problem("commit", `'${commit}' is not a full commit SHA. Use all 40 (or 64) hex digits, e.g. from git rev-parse HEAD.`);
+    if (tag !== "" || semver !== "")
+      problems.problem("commit", "cannot be combined with tag or semver. Pin a commit with an optional branch only.");
     return { kind: "commit", commit: commit.toLowerCase(), branch: branch === "" ? undefined : branch };
   }
   if (tag !== "") return { kind: "tag", tag };

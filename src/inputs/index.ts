@@ -14,7 +14,6 @@ import { readBoolean, readDuration, readEnum } from "./values.ts";
 import type { Problems } from "./values.ts";
 import type { Mode, Settings } from "./settings.ts";
 
-
 const MODES: readonly Mode[] = ["apply", "rotate", "destroy", "plan"];
 const PLAN_FOR: readonly Exclude<Mode, "plan">[] = ["apply", "rotate", "destroy"];
 
@@ -64,7 +63,9 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     warnings,
   };
   if (settings.key.readWrite) {
-    problems.warn(`read-write: the deploy key gets write access to ${settings.git.owner}/${settings.git.repo}. Flux only reads; keep read-write: false unless image automation must push commits.`);
+    problems.warn(
+      `read-write: the deploy key gets write access to ${settings.git.owner}/${settings.git.repo}. Flux only reads; keep read-write: false unless image automation must push commits.`,
+    );
   }
   if (found.length > 0) {
     throw new ActionError("invalid-input", {

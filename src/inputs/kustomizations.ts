@@ -13,7 +13,8 @@ const KUSTOMIZATION_KEYS = ["path", "dependsOn", "prune", "force", "wait", "time
 export function normaliseRepoPath(value: string): { path: string } | { problem: string } {
   if (/[\x00-\x1f\x7f]/.test(value)) return { problem: "contains a control character" };
   if (value.includes("\\")) return { problem: `'${value}' contains '\\'. Use '/' between folders` };
-  if (value.startsWith("/") || /^[A-Za-z]:/.test(value)) return { problem: `'${value}' is absolute. Use a path relative to the repository root, e.g. clusters/prod` };
+  if (value.startsWith("/") || /^[A-Za-z]:/.test(value))
+    return { problem: `'${value}' is absolute. Use a path relative to the repository root, e.g. clusters/prod` };
   const parts = value.split("/").filter((part) => part !== "" && part !== ".");
   if (parts.includes("..")) return { problem: `'${value}' contains '..'. Use a path inside the repository, relative to its root` };
   return { path: parts.join("/") };
@@ -40,33 +41,59 @@ export function readKustomizations(problems: Problems, path: string, yaml: strin
   try {
     document = parseYaml(yaml);
   } catch (error) {
-    problems.problem("kustomizations", `is not valid YAML (${firstLine(error)}). Write a map of name to settings, e.g. 'infra: {path: infra}'.`);
+    problems.problem(
+      "kustomizations",
+      `is not valid YAML (${firstLine(error)}). Write a map of name to settings, e.g. 'infra: {path: infra}'.`,
+    );
     return [];
   }
   if (!isMap(document)) {
-    problems.problem("kustomizations", `is a ${describe(document)}, not a map. Write a map of name to settings, e.g. 'apps: {path: apps, dependsOn: [infra]}'.`);
+    problems.problem(
+      "kustomizations",
+      `is a ${describe(document)}, not a map. Write a map of name to settings, e.g. 'apps: {path: apps, dependsOn: [infra]}'.`,
+    );
     return [];
   }
   const names = Object.keys(document);
   const result = names.map((name) => readKustomization(problems, name, document[name], names, configurationName));
   const cycle = findCycle(result);
-  if (cycle !== undefined) problems.problem("kustomizations", `dependsOn forms a cycle: ${cycle.join(" -> ")}. Remove one of these dependencies.`);
+  if (cycle !== undefined)
+    problems.problem("kustomizations", `dependsOn forms a cycle: ${cycle.join(" -> ")}. Remove one of these dependencies.`);
   return result;
 }
 
 function kustomizationDefaults(name: string, path: string): Kustomization {
   return {
-    name, path, dependsOn: [], prune: false, force: false, wait: true,
-    timeoutSeconds: undefined, syncIntervalSeconds: undefined, retryIntervalSeconds: undefined, postBuild: undefined,
+    name,
+    path,
+    dependsOn: [],
+    prune: false,
+    force: false,
+    wait: true,
+    timeoutSeconds: undefined,
+    syncIntervalSeconds: undefined,
+    retryIntervalSeconds: undefined,
+    postBuild: undefined,
   };
 }
 
-function readKustomization(problems: Problems, name: string, value: unknown, names: readonly string[], configurationName: string): Kustomization {
+function readKustomization(
+  problems: Problems,
+  name: string,
+  value: unknown,
+  names: readonly string[],
+  configurationName: string,
+): Kustomization {
   const where = `kustomizations.${name}`;
   const problem = (message: string): void => problems.problem(where, message);
-  if (!DNS_LABEL.test(name)) problem(`'${name}' is not a valid kustomization name. Use lowercase letters, digits and '-', starting and ending with a letter or digit.`);
+  if (!DNS_LABEL.test(name))
+    problem(
+      `'${name}' is not a valid kustomization name. Use lowercase letters, digits and '-', starting and ending with a letter or digit.`,
+    );
   else if (configurationName.length + 1 + name.length > 63) {
-    problem(`'${configurationName}-${name}' is over 63 characters. Shorten the kustomization name to ${Math.max(0, 62 - configurationName.length)} characters or the configuration-name.`);
+    problem(
+      `'${configurationName}-${name}' is over 63 characters. Shorten the kustomization name to ${Math.max(0, 62 - configurationName.length)} characters or the configuration-name.`,
+    );
   }
   if (!isMap(value)) {
     problem(`is a ${describe(value)}, not a map. Give its settings, e.g. '${name}: {path: ${name}}'.`);
@@ -116,7 +143,10 @@ function readDependsOn(problem: (m: string) => void, name: string, value: unknow
   }
   for (const dependency of dependsOn) {
     if (dependency === name) problem(`dependsOn lists '${name}' itself. Remove it.`);
-    else if (!names.includes(dependency)) problem(`dependsOn names '${dependency}', which is not in kustomizations. Use one of: ${names.filter((n) => n !== name).join(", ") || "(no others)"}.`);
+    else if (!names.includes(dependency))
+      problem(
+        `dependsOn names '${dependency}', which is not in kustomizations. Use one of: ${names.filter((n) => n !== name).join(", ") || "(no others)"}.`,
+      );
   }
   return dependsOn;
 }

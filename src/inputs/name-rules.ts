@@ -18,7 +18,8 @@ export function checkRefName(problems: Problems, name: string, value: string): v
   if (value.startsWith("/") || value.endsWith("/") || value.includes("//")) reasons.push("starts or ends with '/' or contains '//'");
   if (value.startsWith("-")) reasons.push("starts with '-'");
   if (value.endsWith(".")) reasons.push("ends with '.'");
-  if (value.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock"))) reasons.push("has a part starting with '.' or ending with '.lock'");
+  if (value.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock")))
+    reasons.push("has a part starting with '.' or ending with '.lock'");
   if (value.startsWith("refs/")) reasons.push(`starts with 'refs/'; give the short name`);
   if (reasons.length > 0) problems.problem(name, `'${value}' is not a valid git ${name} name: it ${reasons.join("; ")}.`);
 }

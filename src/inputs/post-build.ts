@@ -6,7 +6,9 @@ const SUBSTITUTE_VAR = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 
 export function readPostBuild(problem: (m: string) => void, value: unknown): PostBuild | undefined {
   if (!isMap(value)) {
-    problem(`postBuild is a ${describe(value)}, not a map. Use postBuild: {substitute: {key: value}, substituteFrom: [{kind: ConfigMap, name: vars}]}.`);
+    problem(
+      `postBuild is a ${describe(value)}, not a map. Use postBuild: {substitute: {key: value}, substituteFrom: [{kind: ConfigMap, name: vars}]}.`,
+    );
     return undefined;
   }
   for (const key of Object.keys(value).filter((k) => k !== "substitute" && k !== "substituteFrom")) {
@@ -18,8 +20,10 @@ export function readPostBuild(problem: (m: string) => void, value: unknown): Pos
     else {
       substitute = {};
       for (const [key, v] of Object.entries(value.substitute)) {
-        if (!SUBSTITUTE_VAR.test(key)) problem(`postBuild.substitute key '${key}' is not a variable name. Use letters, digits and '_', not starting with a digit.`);
-        if (typeof v !== "string") problem(`postBuild.substitute.${key} is a ${describe(v)}. Quote it to make it a string, e.g. '${key}: "${String(v)}"'.`);
+        if (!SUBSTITUTE_VAR.test(key))
+          problem(`postBuild.substitute key '${key}' is not a variable name. Use letters, digits and '_', not starting with a digit.`);
+        if (typeof v !== "string")
+          problem(`postBuild.substitute.${key} is a ${describe(v)}. Quote it to make it a string, e.g. '${key}: "${String(v)}"'.`);
         else substitute[key] = v;
       }
     }
@@ -47,6 +51,12 @@ function readSubstituteFrom(problem: (m: string) => void, value: unknown): NonNu
       problem(`${at}.name '${String(name)}' is not a Kubernetes object name. Use lowercase letters, digits, '-' and '.'.`);
     }
     if (optional !== undefined && typeof optional !== "boolean") problem(`${at}.optional must be true or false.`);
-    return [{ kind: kind === "Secret" ? "Secret" : "ConfigMap", name: String(name), ...(optional === undefined ? {} : { optional: optional === true }) } as const];
+    return [
+      {
+        kind: kind === "Secret" ? "Secret" : "ConfigMap",
+        name: String(name),
+        ...(optional === undefined ? {} : { optional: optional === true }),
+      } as const,
+    ];
   });
 }

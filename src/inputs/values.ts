@@ -36,11 +36,17 @@ export function readGuid(problems: Problems, name: string, value: string, envNam
 }
 
 export function readPattern(
-  problems: Problems, name: string, value: string, pattern: RegExp, maxLength: number, rule: string,
+  problems: Problems,
+  name: string,
+  value: string,
+  pattern: RegExp,
+  maxLength: number,
+  rule: string,
   alsoBad: (value: string) => boolean = () => false,
 ): string {
   if (value === "") problems.problem(name, `missing. ${rule}.`);
-  else if (value.length > maxLength) problems.problem(name, `'${value}' is ${value.length} characters, over the limit of ${maxLength}. ${rule}.`);
+  else if (value.length > maxLength)
+    problems.problem(name, `'${value}' is ${value.length} characters, over the limit of ${maxLength}. ${rule}.`);
   else if (!pattern.test(value) || alsoBad(value)) problems.problem(name, `'${value}' is not a valid name. ${rule}.`);
   return value;
 }

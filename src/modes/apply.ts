@@ -23,7 +23,6 @@ import { ActionError } from "../errors.ts";
 import { storePrivateKey } from "../github/sealed-secret.ts";
 import { startProgress, type Progress } from "../report/progress.ts";
 
-
 function desired(run: Run, observed: Observed): FluxConfiguration {
   return desiredConfiguration(run.settings.flux, run.settings.git, observed.defaultBranch, observed.knownHosts.text);
 }
@@ -112,19 +111,33 @@ export async function apply(run: Run): Promise<void> {
           const change = keys.pair ? keySwitch(current, body, diff.patch) : undefined;
           const changes = keys.pair ? [...diff.changes, keyChange()] : diff.changes;
           const written = await patchConfiguration(arm, settings.flux.name, change?.patch ?? diff.patch ?? {}, keys.pair?.privateKey, run);
-          report.configuration = configurationReport(written.operation ? "updated" : "unchanged", { id: written.id ?? current.id }, changes);
+          report.configuration = configurationReport(
+            written.operation ? "updated" : "unchanged",
+            { id: written.id ?? current.id },
+            changes,
+          );
           for (const c of changes) core.info(`  ${c.field} changed`);
           nudged = change;
-          return { change: "updated", reportedBefore: written.operation ? Math.max(reportTime(current), written.reportedBefore) : -1, current: undefined };
+          return {
+            change: "updated",
+            reportedBefore: written.operation ? Math.max(reportTime(current), written.reportedBefore) : -1,
+            current: undefined,
+          };
         },
         {
           read: () => getConfiguration(arm, settings.flux.name),
           deadline: run.deadline,
-          busyTooLong: (busy) => new ActionError("wait-timeout", {
-            title: "Flux configuration busy",
-            message: `Another operation kept the flux configuration '${settings.flux.name}' ${busy.provisioningState ?? "busy"} until wait-timeout. Re-run once it has finished.`,
-          }),
-          onWait: (state) => (waiting ??= startProgress("flux configuration", "waiting for an operation already under way to finish", run.intervalMs)).update(state),
+          busyTooLong: (busy) =>
+            new ActionError("wait-timeout", {
+              title: "Flux configuration busy",
+              message: `Another operation kept the flux configuration '${settings.flux.name}' ${busy.provisioningState ?? "busy"} until wait-timeout. Re-run once it has finished.`,
+            }),
+          onWait: (state) =>
+            (waiting ??= startProgress(
+              "flux configuration",
+              "waiting for an operation already under way to finish",
+              run.intervalMs,
+            )).update(state),
         },
       ).finally(() => waiting?.stop()),
     );
@@ -174,10 +187,14 @@ async function adoptOtherRunsKey(run: Run, current: FluxConfiguration, keys: Key
   const inUse = current.repositoryPublicKey;
   if (!inUse || !keys.added) return;
   const listed = await listDeployKeys(run.octokit, run.settings.git);
-  const theirs = listed.find((k) => ownsTitle(k.title, run.settings.cluster, run.settings.flux.name) && sameKey(k.key, inUse) && k.id !== keys.added?.id);
+  const theirs = listed.find(
+    (k) => ownsTitle(k.title, run.settings.cluster, run.settings.flux.name) && sameKey(k.key, inUse) && k.id !== keys.added?.id,
+  );
   if (!theirs) return;
   await deleteDeployKey(run.octokit, run.settings.git, keys.added.id);
-  run.report.notes.push(`Another run created the configuration meanwhile; its deploy key "${theirs.title}" is kept and this run's key was removed.`);
+  run.report.notes.push(
+    `Another run created the configuration meanwhile; its deploy key "${theirs.title}" is kept and this run's key was removed.`,
+  );
   core.info(`Another run created the flux configuration with deploy key "${theirs.title}": keeping it, removing this run's new key.`);
   run.report.deployKey = keyReport("unchanged", theirs, undefined);
   keys.pair = undefined;

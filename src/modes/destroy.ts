@@ -26,22 +26,36 @@ export async function destroy(run: Run): Promise<void> {
   await core.group("Delete the flux configuration", async () => {
     if (configuration) await deleteConfiguration(arm, settings.flux.name, settings.flux.forceDelete, run.deadline);
     report.configuration = configurationReport(configuration ? "deleted" : "absent", { id: configuration?.id });
-    core.info(configuration ? `Deleted flux configuration '${settings.flux.name}'.` : `No flux configuration '${settings.flux.name}': nothing to delete.`);
+    core.info(
+      configuration
+        ? `Deleted flux configuration '${settings.flux.name}'.`
+        : `No flux configuration '${settings.flux.name}': nothing to delete.`,
+    );
   });
   if (settings.extension.remove) {
     await core.group("Delete the flux extension", async () => {
       if (extension?.name) {
         const path = `${arm.clusterId}/providers/Microsoft.KubernetesConfiguration/extensions/${extension.name}`;
-        const timedOut = (): ActionError => new ActionError("wait-timeout", {
-          title: "Timed out deleting the flux extension",
-          message: `Azure was still deleting the microsoft.flux extension '${extension.name}' when wait-timeout ran out; re-run destroy to finish.`,
-        });
-        await writeAndAwait(arm, { method: "DELETE", path, query: `forceDelete=${String(settings.flux.forceDelete)}` }, { deadline: run.deadline, timedOut }).catch((error: unknown) => {
+        const timedOut = (): ActionError =>
+          new ActionError("wait-timeout", {
+            title: "Timed out deleting the flux extension",
+            message: `Azure was still deleting the microsoft.flux extension '${extension.name}' when wait-timeout ran out; re-run destroy to finish.`,
+          });
+        await writeAndAwait(
+          arm,
+          { method: "DELETE", path, query: `forceDelete=${String(settings.flux.forceDelete)}` },
+          { deadline: run.deadline, timedOut },
+        ).catch((error: unknown) => {
           if (error instanceof ActionError) throw error;
           throw explainArmError(error, arm, "delete the flux extension");
         });
       }
-      report.extension = { change: extension ? "deleted" : "absent", name: extension?.name ?? settings.extension.name, version: extension?.currentVersion, changes: [] };
+      report.extension = {
+        change: extension ? "deleted" : "absent",
+        name: extension?.name ?? settings.extension.name,
+        version: extension?.currentVersion,
+        changes: [],
+      };
     });
   }
   await core.group("Delete the deploy keys", async () => {

@@ -9,9 +9,15 @@ import { desiredConfiguration, diffConfiguration, keyChange } from "../azure/flu
 import { currentKey, keyReport, rotationDue } from "../run/deploy-keys.ts";
 import type { Report } from "../report/report.ts";
 
-
 function newKey(run: Run): NonNullable<Report["deployKey"]> {
-  return { change: "would create", id: undefined, title: `(new key for ${run.settings.cluster.name}/${run.settings.flux.name})`, fingerprint: undefined, publicKey: undefined, readOnly: !run.settings.key.readWrite };
+  return {
+    change: "would create",
+    id: undefined,
+    title: `(new key for ${run.settings.cluster.name}/${run.settings.flux.name})`,
+    fingerprint: undefined,
+    publicKey: undefined,
+    readOnly: !run.settings.key.readWrite,
+  };
 }
 
 export async function plan(run: Run): Promise<void> {
@@ -20,13 +26,23 @@ export async function plan(run: Run): Promise<void> {
   const observed = await core.group("Preflight and current state", () => observe(run));
   if (target === "destroy") {
     report.configuration = configurationReport(observed.configuration ? "would delete" : "absent", observed.configuration);
-    if (settings.extension.remove) report.extension = { change: observed.extension ? "would delete" : "absent", name: observed.extension?.name ?? settings.extension.name, version: observed.extension?.currentVersion, changes: [] };
+    if (settings.extension.remove)
+      report.extension = {
+        change: observed.extension ? "would delete" : "absent",
+        name: observed.extension?.name ?? settings.extension.name,
+        version: observed.extension?.currentVersion,
+        changes: [],
+      };
     for (const key of observed.ownedKeys) report.removedKeys.push(keyReport("would delete", key, undefined));
   } else if (target === "rotate") {
     const current = currentKey(observed.ownedKeys, observed.keyInUse);
     if (!observed.configuration || !rotationDue(current, settings.key.maxAgeMs, Date.now())) {
       if (current) report.deployKey = keyReport("unchanged", current, undefined);
-      report.notes.push(observed.configuration ? "The current key is younger than max-key-age: rotate would do nothing." : "No flux configuration: rotate would fail; run apply first.");
+      report.notes.push(
+        observed.configuration
+          ? "The current key is younger than max-key-age: rotate would do nothing."
+          : "No flux configuration: rotate would fail; run apply first.",
+      );
     } else {
       report.deployKey = newKey(run);
       report.configuration = configurationReport("would update", observed.configuration, [keyChange("(changes)")]);
@@ -38,7 +54,12 @@ export async function plan(run: Run): Promise<void> {
       report.extension = { change: "would create", name: settings.extension.name, version: settings.extension.version, changes: [] };
     } else {
       const { changes } = diffExtension(observed.extension, wantedExtension);
-      report.extension = { change: changes.length > 0 ? "would update" : "unchanged", name: observed.extension.name ?? settings.extension.name, version: observed.extension.currentVersion, changes };
+      report.extension = {
+        change: changes.length > 0 ? "would update" : "unchanged",
+        name: observed.extension.name ?? settings.extension.name,
+        version: observed.extension.currentVersion,
+        changes,
+      };
     }
     const body = desiredConfiguration(settings.flux, settings.git, observed.defaultBranch, observed.knownHosts.text);
     const needsKey = !observed.keyInUse;
@@ -49,7 +70,8 @@ export async function plan(run: Run): Promise<void> {
       const diff = diffConfiguration(observed.configuration, body);
       const changes = [...diff.immutable, ...diff.changes, ...(needsKey ? [keyChange("(changes)")] : [])];
       report.configuration = configurationReport(changes.length > 0 ? "would update" : "unchanged", observed.configuration, changes);
-      if (diff.immutable.length > 0) report.notes.push("Create-only fields differ (scope/namespace): apply would refuse; destroy and apply again.");
+      if (diff.immutable.length > 0)
+        report.notes.push("Create-only fields differ (scope/namespace): apply would refuse; destroy and apply again.");
     }
   }
   for (const line of describe(report)) core.info(line);
@@ -60,7 +82,8 @@ export async function plan(run: Run): Promise<void> {
 function describe(report: Report): string[] {
   const lines: string[] = [];
   if (report.extension) lines.push(`flux extension ${report.extension.name}: ${report.extension.change}`);
-  for (const change of report.extension?.changes ?? []) lines.push(`  ${change.field}: ${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`);
+  for (const change of report.extension?.changes ?? [])
+    lines.push(`  ${change.field}: ${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`);
   if (report.deployKey) lines.push(`deploy key: ${report.deployKey.change} ${report.deployKey.title}`);
   for (const key of report.removedKeys) lines.push(`deploy key: ${key.change} ${key.title}`);
   if (report.configuration) lines.push(`flux configuration: ${report.configuration.change}`);

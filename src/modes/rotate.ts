@@ -81,7 +81,13 @@ export async function rotate(run: Run): Promise<void> {
     throw error;
   }
   if (settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, pair.privateKey);
-  await core.group("Remove older deploy keys", () => removeKeys(run, observed.ownedKeys.filter((k) => k.id !== added.id), "older"));
+  await core.group("Remove older deploy keys", () =>
+    removeKeys(
+      run,
+      observed.ownedKeys.filter((k) => k.id !== added.id),
+      "older",
+    ),
+  );
   await undoNudge(run, change);
   report.headline = "deploy key rotated and proven in use";
 }

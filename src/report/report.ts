@@ -59,7 +59,12 @@ export function newReport(mode: Mode, cluster: Cluster, clusterId: string, repos
 
 /** True when the run changed (or, planning, would change) anything. */
 export function changed(report: Report): boolean {
-  const changes = [report.extension?.change, report.configuration?.change, report.deployKey?.change, ...report.removedKeys.map((k) => k.change)];
+  const changes = [
+    report.extension?.change,
+    report.configuration?.change,
+    report.deployKey?.change,
+    ...report.removedKeys.map((k) => k.change),
+  ];
   return changes.some((c) => c !== undefined && c !== "unchanged" && c !== "absent");
 }
 

@@ -27,13 +27,28 @@ export function renderSummary(report: Report): string {
   lines.push(`## ${ICON[report.outcome]} Flux ${verb}: ${report.cluster.name} — ${report.headline}`, "");
   const items: [string, string, Change | undefined, string][] = [];
   if (report.extension) {
-    items.push(["Flux extension", `${report.extension.name}${report.extension.version ? ` ${report.extension.version}` : ""}`, report.extension.change, changesText(report.extension.changes)]);
+    items.push([
+      "Flux extension",
+      `${report.extension.name}${report.extension.version ? ` ${report.extension.version}` : ""}`,
+      report.extension.change,
+      changesText(report.extension.changes),
+    ]);
   }
   if (report.configuration) {
-    items.push(["Flux configuration", `${report.cluster.name}/${report.configuration.id?.split("/").pop() ?? ""}`, report.configuration.change, changesText(report.configuration.changes)]);
+    items.push([
+      "Flux configuration",
+      `${report.cluster.name}/${report.configuration.id?.split("/").pop() ?? ""}`,
+      report.configuration.change,
+      changesText(report.configuration.changes),
+    ]);
   }
   if (report.deployKey) {
-    items.push(["Deploy key", report.deployKey.title, report.deployKey.change, `${report.deployKey.fingerprint ?? ""} ${report.deployKey.readOnly ? "read-only" : "READ-WRITE"}`.trim()]);
+    items.push([
+      "Deploy key",
+      report.deployKey.title,
+      report.deployKey.change,
+      `${report.deployKey.fingerprint ?? ""} ${report.deployKey.readOnly ? "read-only" : "READ-WRITE"}`.trim(),
+    ]);
   }
   for (const key of report.removedKeys) items.push(["Deploy key", key.title, key.change, "older key of this cluster"]);
   if (items.length > 0) {
@@ -56,7 +71,9 @@ export function renderSummary(report: Report): string {
   if (report.hostKeys && report.hostKeys.length > 0) {
     lines.push("<details><summary>Host keys (verified)</summary>", "", row(["Type", "Fingerprint", "Verified by"]), "| --- | --- | --- |");
     for (const key of report.hostKeys) {
-      lines.push(row([key.type, key.fingerprint, key.verifiedBy === "meta" ? "GitHub /meta fingerprints" : "pinned ssh-host-fingerprints"]));
+      lines.push(
+        row([key.type, key.fingerprint, key.verifiedBy === "meta" ? "GitHub /meta fingerprints" : "pinned ssh-host-fingerprints"]),
+      );
     }
     lines.push("", "</details>", "");
   }

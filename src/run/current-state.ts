@@ -75,7 +75,10 @@ async function readState(run: Run): Promise<Observed> {
   const { settings, octokit, arm, report } = run;
   const repository = await getRepository(octokit, settings.git);
   report.repositoryHtmlUrl = repository.htmlUrl;
-  const branch = settings.git.ref.kind === "branch" || settings.git.ref.kind === "commit" ? settings.git.ref.branch ?? repository.defaultBranch : repository.defaultBranch;
+  const branch =
+    settings.git.ref.kind === "branch" || settings.git.ref.kind === "commit"
+      ? (settings.git.ref.branch ?? repository.defaultBranch)
+      : repository.defaultBranch;
   const [expectedSha, knownHosts, keys, configuration, extension] = await Promise.all([
     resolveCommit(octokit, settings.git, settings.git.ref, branch),
     collectKnownHosts(run),
@@ -84,7 +87,9 @@ async function readState(run: Run): Promise<Observed> {
     findFluxExtension(arm),
   ]);
   const ownedKeys = keys.filter((k) => ownsTitle(k.title, settings.cluster, settings.flux.name));
-  core.debug(`observed: ${ownedKeys.length} owned deploy key(s), configuration ${configuration ? "present" : "absent"}, extension ${extension?.name ?? "absent"}`);
+  core.debug(
+    `observed: ${ownedKeys.length} owned deploy key(s), configuration ${configuration ? "present" : "absent"}, extension ${extension?.name ?? "absent"}`,
+  );
   report.hostKeys = knownHosts.keys;
   report.knownHostsText = knownHosts.text;
   return {

@@ -73,10 +73,11 @@ export async function awaitFirstUse(run: Run, key: DeployKey): Promise<DeployKey
       },
       {
         deadline: run.deadline,
-        timedOut: () => new ActionError("rotation-unproven", {
-          title: "Rotation not proven",
-          message: "Flux is Compliant after the switch, but GitHub has not recorded a use of the new deploy key before wait-timeout.",
-        }),
+        timedOut: () =>
+          new ActionError("rotation-unproven", {
+            title: "Rotation not proven",
+            message: "Flux is Compliant after the switch, but GitHub has not recorded a use of the new deploy key before wait-timeout.",
+          }),
       },
     );
   } finally {
@@ -94,5 +95,9 @@ export async function removeStaleKeys(run: Run, owned: readonly DeployKey[], add
   }
   // Only keys that were there before this run began: a key another run added meanwhile may be the one in use now
   // (runs for one cluster should not overlap: see the README's concurrency group).
-  await removeKeys(run, owned.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt), "unused");
+  await removeKeys(
+    run,
+    owned.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt),
+    "unused",
+  );
 }

@@ -18,6 +18,8 @@ export async function undoNudge(run: Run, change: KeySwitch | undefined): Promis
     });
     if (change.note) run.report.notes.push(change.note);
   } catch (error) {
-    core.warning(`Could not restore gitRepository.timeoutInSeconds after the key switch: ${messageOf(error)}. The next apply sets it again.`);
+    core.warning(
+      `Could not restore gitRepository.timeoutInSeconds after the key switch: ${messageOf(error)}. The next apply sets it again.`,
+    );
   }
 }

@@ -22,7 +22,6 @@ export interface SshKeyPair {
 const BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
 const END = "-----END OPENSSH PRIVATE KEY-----";
 
-
 const fromJwk = (value: string | undefined): Buffer => {
   if (value === undefined) throw new Error("JWK export of the generated key is missing a field");
   return Buffer.from(value, "base64url");
@@ -65,7 +64,13 @@ export function generateKeyPair(type: KeyType, comment: string): SshKeyPair {
   const section = Buffer.concat([checkint, checkint, sshString(name), ...privateFields, sshString(comment)]);
   const padding = Buffer.from(Array.from({ length: (8 - (section.length % 8)) % 8 }, (_, i) => i + 1));
   const file = Buffer.concat([
-    MAGIC, sshString("none"), sshString("none"), sshString(""), uint32(1), sshString(blob), sshString(Buffer.concat([section, padding])),
+    MAGIC,
+    sshString("none"),
+    sshString("none"),
+    sshString(""),
+    uint32(1),
+    sshString(blob),
+    sshString(Buffer.concat([section, padding])),
   ]);
   const publicBlob = `${name} ${blob.toString("base64")}`;
   return {
@@ -79,22 +84,41 @@ export function generateKeyPair(type: KeyType, comment: string): SshKeyPair {
 
 // ---- masking -------------------------------------------------------------------------------
 
-const unsigned = (n: Buffer): Buffer => n.subarray(Math.max(0, n.findIndex((byte) => byte !== 0)));
+const unsigned = (n: Buffer): Buffer =>
+  n.subarray(
+    Math.max(
+      0,
+      n.findIndex((byte) => byte !== 0),
+    ),
+  );
 
 /** The secret numbers inside an unencrypted openssh-key-v1 file (ed25519 seed, ECDSA d, RSA d/p/q/iqmp). */
 function privateNumbers(binary: Buffer): Buffer[] {
   if (!binary.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error("not an OpenSSH private key (openssh-key-v1)");
   const f = wireReader(binary.subarray(MAGIC.length), "the private key");
   if (f.readBytes().toString("latin1") !== "none") throw new Error("encrypted private keys are not supported");
-  f.readBytes(); f.readBytes(); f.readUint32(); f.readBytes();
+  f.readBytes();
+  f.readBytes();
+  f.readUint32();
+  f.readBytes();
   const s = wireReader(f.readBytes(), "the private key");
-  s.readUint32(); s.readUint32();
+  s.readUint32();
+  s.readUint32();
   const type = s.readBytes().toString("latin1");
-  if (type === "ssh-ed25519") { s.readBytes(); const both = s.readBytes(); return [both.subarray(0, 32), both]; }
-  if (type === "ssh-rsa") { s.readBytes(); s.readBytes(); return [s.readBytes(), s.readBytes(), s.readBytes(), s.readBytes()].map(unsigned); }
+  if (type === "ssh-ed25519") {
+    s.readBytes();
+    const both = s.readBytes();
+    return [both.subarray(0, 32), both];
+  }
+  if (type === "ssh-rsa") {
+    s.readBytes();
+    s.readBytes();
+    return [s.readBytes(), s.readBytes(), s.readBytes(), s.readBytes()].map(unsigned);
+  }
   const curve = CURVE[type.slice("ecdsa-sha2-".length)];
   if (curve !== undefined) {
-    s.readBytes(); s.readBytes();
+    s.readBytes();
+    s.readBytes();
     const d = unsigned(s.readBytes());
     const size = (curve.pointBytes - 1) / 2; // JWK and SEC1 write d zero-padded to the field size
     return [d, Buffer.concat([Buffer.alloc(Math.max(0, size - d.length)), d])];
@@ -108,12 +132,19 @@ function privateNumbers(binary: Buffer): Buffer[] {
  * base64 string, and the raw secret numbers in base64, base64url and hex.
  */
 export function secretForms(privateKey: string): string[] {
-  const body = privateKey.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("-----"));
+  const body = privateKey
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("-----"));
   const joined = body.join("");
   const numbers = privateNumbers(Buffer.from(joined, "base64"));
   const forms = [
-    privateKey, privateKey.trim(), ...body, joined,
-    Buffer.from(privateKey, "utf8").toString("base64"), Buffer.from(privateKey.trim(), "utf8").toString("base64"),
+    privateKey,
+    privateKey.trim(),
+    ...body,
+    joined,
+    Buffer.from(privateKey, "utf8").toString("base64"),
+    Buffer.from(privateKey.trim(), "utf8").toString("base64"),
     ...numbers.flatMap((n) => [n.toString("base64"), n.toString("base64url"), n.toString("hex")]),
   ];
   return [...new Set(forms)];

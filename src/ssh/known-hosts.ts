@@ -26,7 +26,7 @@ export interface MetaHostKeys {
 }
 
 const PIN_FIX =
-  "Set `ssh-host-fingerprints` to the host's SHA256 key fingerprints (\"SHA256:…\", as `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` " +
+  'Set `ssh-host-fingerprints` to the host\'s SHA256 key fingerprints ("SHA256:…", as `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` ' +
   "prints them on the server, or as your Git host documents them).";
 
 /** known_hosts host field: "host" for port 22, "[host]:port" otherwise. */
@@ -43,11 +43,19 @@ export function normalizeFingerprint(pin: string): string {
   const hint = /^(md5:)?([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(text)
     ? " It looks like an MD5 fingerprint; give the SHA256 one (`ssh-keygen -l -E sha256 -f <key.pub>`)."
     : "";
-  throw new Error(`\`ssh-host-fingerprints\`: ${JSON.stringify(text)} is not a SHA256 fingerprint ("SHA256:" and 43 base64 characters).${hint}`);
+  throw new Error(
+    `\`ssh-host-fingerprints\`: ${JSON.stringify(text)} is not a SHA256 fingerprint ("SHA256:" and 43 base64 characters).${hint}`,
+  );
 }
 
 const familyOf = (type: string): string | undefined =>
-  type === "ssh-ed25519" ? "SHA256_ED25519" : type.startsWith("ecdsa-sha2-") ? "SHA256_ECDSA" : type === "ssh-rsa" ? "SHA256_RSA" : undefined;
+  type === "ssh-ed25519"
+    ? "SHA256_ED25519"
+    : type.startsWith("ecdsa-sha2-")
+      ? "SHA256_ECDSA"
+      : type === "ssh-rsa"
+        ? "SHA256_RSA"
+        : undefined;
 const rank = (type: string): number => (type === "ecdsa-sha2-nistp256" ? 0 : type === "ssh-ed25519" ? 1 : 2);
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -74,7 +82,10 @@ export function knownHostsFromMeta(meta: MetaHostKeys, host: string, port: numbe
     try {
       key = parsePublicKey(entry);
     } catch (error) {
-      throw new Error(`GitHub /meta ssh_keys[${i}] is not a usable SSH public key: ${messageOf(error)}. Set \`known-hosts\` and \`ssh-host-fingerprints\` instead.`, { cause: error });
+      throw new Error(
+        `GitHub /meta ssh_keys[${i}] is not a usable SSH public key: ${messageOf(error)}. Set \`known-hosts\` and \`ssh-host-fingerprints\` instead.`,
+        { cause: error },
+      );
     }
     const actual = fingerprintOfBlob(key.blob);
     seen.push(`${key.type} ${actual}`);
@@ -95,7 +106,12 @@ export function knownHostsFromMeta(meta: MetaHostKeys, host: string, port: numbe
           `${family === undefined ? "" : ` (${family} is missing)`}, so it cannot be verified. ${PIN_FIX}`,
       );
     }
-    keys.push({ type: key.type, base64: key.blob.toString("base64"), fingerprint: actual, verifiedBy: expected === undefined ? "pin" : "meta" });
+    keys.push({
+      type: key.type,
+      base64: key.blob.toString("base64"),
+      fingerprint: actual,
+      verifiedBy: expected === undefined ? "pin" : "meta",
+    });
   });
   if (keys.length === 0) {
     throw new Error(
@@ -107,7 +123,13 @@ export function knownHostsFromMeta(meta: MetaHostKeys, host: string, port: numbe
 }
 
 const globMatches = (glob: string, name: string): boolean =>
-  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test(name);
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  ).test(name);
 
 /** Whether a known_hosts host field ("a,b,[c]:2222,!d,*.e") names host:port; negations win. */
 export function hostsFieldMatches(field: string, host: string, port: number): boolean {
@@ -135,7 +157,9 @@ function parseLine(line: string, n: number, pattern: string): { hosts: string; k
     throw new Error(`${where}: ${hosts} lines are not supported; give plain "${pattern} <key-type> <base64-key>" lines.`);
   }
   if (hosts.startsWith("|")) {
-    throw new Error(`${where}: hashed host names (|1|…) cannot be matched to ${pattern}; give the host name in clear (ssh-keyscan without -H).`);
+    throw new Error(
+      `${where}: hashed host names (|1|…) cannot be matched to ${pattern}; give the host name in clear (ssh-keyscan without -H).`,
+    );
   }
   if (looksLikeKeyType(hosts) && !looksLikeKeyType(type)) {
     throw new Error(`${where}: it has no host name; start it with "${pattern} ".`);
@@ -186,13 +210,15 @@ export function knownHostsFromInput(text: string, host: string, port: number, pi
 /** SHA256 fingerprints of every key in known_hosts or authorized_keys-style text (blank and # lines skipped). */
 export function fingerprintsOf(text: string): string[] {
   const lines = text.split(/\r?\n/).map((line, i) => ({ line: line.trim(), n: i + 1 }));
-  return lines.filter(({ line }) => line !== "" && !line.startsWith("#")).map(({ line, n }) => {
-    const withoutMarker = line.startsWith("@") ? line.replace(/^\S+\s+/, "") : line;
-    const keyText = looksLikeKeyType(withoutMarker.split(/\s+/)[1]) ? withoutMarker.replace(/^\S+\s+/, "") : withoutMarker;
-    try {
-      return fingerprintOfBlob(parsePublicKey(keyText).blob);
-    } catch (error) {
-      throw new Error(`line ${n}: ${messageOf(error)}`, { cause: error });
-    }
-  });
+  return lines
+    .filter(({ line }) => line !== "" && !line.startsWith("#"))
+    .map(({ line, n }) => {
+      const withoutMarker = line.startsWith("@") ? line.replace(/^\S+\s+/, "") : line;
+      const keyText = looksLikeKeyType(withoutMarker.split(/\s+/)[1]) ? withoutMarker.replace(/^\S+\s+/, "") : withoutMarker;
+      try {
+        return fingerprintOfBlob(parsePublicKey(keyText).blob);
+      } catch (error) {
+        throw new Error(`line ${n}: ${messageOf(error)}`, { cause: error });
+      }
+    });
 }

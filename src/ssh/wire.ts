@@ -17,7 +17,11 @@ export const CURVE: Readonly<Record<string, { readonly node: string; readonly po
 export const SUPPORTED: ReadonlySet<string> = new Set(Object.values(SSH_NAME));
 export const MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
 
-export const uint32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32BE(n >>> 0); return b; };
+export const uint32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+};
 export const sshString = (data: Buffer | string): Buffer => {
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   return Buffer.concat([uint32(bytes.length), bytes]);
@@ -42,4 +46,3 @@ export function wireReader(buf: Buffer, what: string) {
   const readUint32 = (): number => take(4).readUInt32BE(0);
   return { readUint32, readBytes: (): Buffer => take(readUint32()), rest: (): Buffer => buf.subarray(pos) };
 }
-
