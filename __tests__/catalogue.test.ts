@@ -59,13 +59,13 @@ const CASES: readonly Case[] = [
     group: "shared",
     arrange: async () => {
       const arranged = await plain("fic");
-      cloud.azure.setOidcSubject("repo:contoso/platform:ref:refs/heads/feature");
+      cloud.github.setOidcSubject("repo:contoso/platform:ref:refs/heads/feature");
       return arranged;
     },
-    restore: (s) => cloud.azure.setOidcSubject(s.subject),
+    restore: (s) => cloud.github.setOidcSubject(s.subject),
     title: "No matching federated credential",
     says: [
-      () => `issuer:   ${cloud.azure.oidc.issuer}`,
+      () => `issuer:   ${cloud.github.oidc.issuer}`,
       "subject:  repo:contoso/platform:ref:refs/heads/feature",
       "audience: api://AzureADTokenExchange",
       "--subject 'repo:contoso/platform:ref:refs/heads/feature'",
@@ -77,10 +77,10 @@ const CASES: readonly Case[] = [
     group: "shared",
     arrange: async () => {
       const arranged = await plain("expired");
-      cloud.azure.setTokenLifetime(0);
+      cloud.github.setTokenLifetime(0);
       return arranged;
     },
-    restore: () => cloud.azure.setTokenLifetime(300),
+    restore: () => cloud.github.setTokenLifetime(300),
     title: "GitHub token expired",
     says: ["AADSTS700024", "clock"],
   },

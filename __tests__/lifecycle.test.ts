@@ -116,16 +116,16 @@ test("apply: a failure after the deploy key was added leaves no deploy key and n
 
 test("apply: a wait longer than the GitHub token's life still signs in (fresh OIDC tokens)", async () => {
   const scenario = await seedScenario(cloud, { clusterName: "aks-slow", repo: "cfg-slow" });
-  cloud.azure.setTokenLifetime(3);
+  cloud.github.setTokenLifetime(3);
   cloud.azure.setAccessTokenLifetime(2);
   cloud.azure.setDelays({ reconciliationMs: 5000 });
   try {
-    const issued = cloud.azure.oidc.issued();
+    const issued = cloud.github.oidc.issued();
     const result = await runAction(actionEnv(cloud, scenario));
     assert.equal(result.code, 0, result.everything);
-    assert.ok(cloud.azure.oidc.issued() - issued >= 2, "a second GitHub token was fetched during the wait");
+    assert.ok(cloud.github.oidc.issued() - issued >= 2, "a second GitHub token was fetched during the wait");
   } finally {
-    cloud.azure.setTokenLifetime(300);
+    cloud.github.setTokenLifetime(300);
     cloud.azure.setAccessTokenLifetime(3599);
     cloud.azure.setDelays({ reconciliationMs: 20 });
   }

@@ -63,7 +63,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "no federated credential matches (AADSTS70021)",
-    arrange: () => cloud.azure.setOidcSubject("repo:contoso/platform:ref:refs/heads/feature"),
+    arrange: () => cloud.github.setOidcSubject("repo:contoso/platform:ref:refs/heads/feature"),
     title: /No matching federated credential/,
     message: [/issuer: +https:\/\/localhost:\d+/, /subject: +repo:contoso\/platform:ref:refs\/heads\/feature/, /audience: +api:\/\/AzureADTokenExchange/, /federated-credential create/],
   },
@@ -105,7 +105,7 @@ for (const c of CASES) {
       assert.deepEqual(cloud.github.deployKeys(`${scenario.owner}/${scenario.repo}`), []);
       console.log(`${c.name}: [${title}] ${text.split("\n")[0]?.replace(/^::error title=.*?::/, "").slice(0, 160) ?? ""}`);
     } finally {
-      cloud.azure.setOidcSubject(scenario.subject);
+      cloud.github.setOidcSubject(scenario.subject);
     }
   });
 }

@@ -54,7 +54,7 @@ test("preflight refuses with the exact az provider register command when it may 
     // A principal that may read but not register (Reader on the subscription; the Contributor grant of the
     // previous test is on its own scope, so use a client without it).
     const readerClient = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
-    cloud.azure.addFederatedCredential({ tenantId: scenario.tenantId, clientId: readerClient, issuer: cloud.azure.oidc.issuer, subject: scenario.subject, audience: "api://AzureADTokenExchange" });
+    cloud.azure.addFederatedCredential({ tenantId: scenario.tenantId, clientId: readerClient, issuer: cloud.github.oidc.issuer, subject: scenario.subject, audience: "api://AzureADTokenExchange" });
     cloud.azure.grantRole({ clientId: readerClient, scope: `/subscriptions/${scenario.subscriptionId}`, role: "Reader" });
     cloud.azure.grantRole({ clientId: readerClient, scope: scenario.clusterId, role: "Kubernetes Extension Contributor" });
     const forbidden = await runAction(actionEnv(cloud, scenario, { "client-id": readerClient, "register-providers": "true" }));
@@ -124,7 +124,7 @@ describe("clusters and clouds", { concurrency: true }, () => {
     assert.equal(errorOf(refused)?.title, "No matching federated credential");
     assert.ok(errorOf(refused)?.message.includes("audience: api://AzureADTokenExchangeUSGov"), refused.stdout);
 
-    cloud.azure.addFederatedCredential({ tenantId: scenario.tenantId, clientId: scenario.clientId, issuer: cloud.azure.oidc.issuer, subject: scenario.subject, audience: "api://AzureADTokenExchangeUSGov" });
+    cloud.azure.addFederatedCredential({ tenantId: scenario.tenantId, clientId: scenario.clientId, issuer: cloud.github.oidc.issuer, subject: scenario.subject, audience: "api://AzureADTokenExchangeUSGov" });
     const result = await runAction(actionEnv(cloud, scenario, inputs));
     assert.equal(result.code, 0, result.everything);
     assert.ok(cloud.traffic.log.some((r) => r.service === "oidc" && decodeURIComponent(r.path).includes("audience=api://AzureADTokenExchangeUSGov")), "OIDC token for the USGov audience");

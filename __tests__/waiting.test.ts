@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
-import type { AgentBehaviour } from "../emulator/azure/agent-behaviour.ts";
+import type { AgentBehaviour } from "../emulator/cluster/agent-behaviour.ts";
 import { runAction, type ActionRun } from "./support/run-action.ts";
 import { fingerprintOfLine } from "./support/secret-scan.ts";
 

@@ -10,8 +10,8 @@ const cloud = await startLocalCloud();
 const scenario = await seedScenario(cloud);
 const env: Record<string, string> = {
   NODE_EXTRA_CA_CERTS: cloud.tls.caPath,
-  ACTIONS_ID_TOKEN_REQUEST_URL: cloud.azure.oidc.requestUrl,
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: cloud.azure.oidc.requestToken,
+  ACTIONS_ID_TOKEN_REQUEST_URL: cloud.github.oidc.requestUrl,
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: cloud.github.oidc.requestToken,
   LOCAL_CLOUD_SUBSCRIPTION_ID: scenario.subscriptionId,
   LOCAL_CLOUD_RESOURCE_GROUP: scenario.resourceGroup,
   LOCAL_CLOUD_CLUSTER_NAME: scenario.clusterName,

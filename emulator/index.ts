@@ -1,7 +1,11 @@
-// The local cloud: GitHub (REST + SSH git host), the Actions OIDC service, Entra ID and Azure Resource Manager
-// with a Flux agent, all on loopback with one throw-away CA. It never imports from src/.
+// The local cloud, laid out as the real services are: github/ (REST, the SSH git host and the Actions OIDC token
+// service), azure/ (Entra ID and Azure Resource Manager) and cluster/ (the in-cluster Flux agent), all on loopback
+// with one throw-away CA and one OIDC signing key (GitHub signs with it, Entra verifies with it). It never imports
+// from src/.
 import { createLocalTls, type LocalTls } from "./tls.ts";
 import { createTraffic, injectFault, clearFaults, type Traffic, type FaultSpec, type LoggedRequest } from "./http.ts";
+import { createSigningKey } from "./jwt.ts";
+import { inputEnv } from "./runner-env.ts";
 import { startAzure, type AgentBehaviour, type AzureCloud, type AzureOptions } from "./azure/index.ts";
 import { startGitHub, type GitHubCloud } from "./github/index.ts";
 
@@ -29,10 +33,12 @@ export interface LocalCloudOptions {
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const tls = createLocalTls();
   const traffic = createTraffic();
-  const [azure, github] = await Promise.all([
-    startAzure({ traffic, tls, ...(options.delays ? { delays: options.delays } : {}), ...(options.agent ? { agent: options.agent } : {}) }),
-    startGitHub({ traffic, tls }),
-  ]);
+  const key = createSigningKey();
+  const github = await startGitHub({ traffic, tls, key });
+  const azure = await startAzure({
+    traffic, tls, oidcIssuer: { issuer: github.oidc.issuer, key },
+    ...(options.delays ? { delays: options.delays } : {}), ...(options.agent ? { agent: options.agent } : {}),
+  });
   return {
     tls,
     traffic,
@@ -98,11 +104,11 @@ export async function seedScenario(cloud: LocalCloud, options: ScenarioOptions =
   cloud.azure.addFederatedCredential({
     tenantId: scenario.tenantId,
     clientId: scenario.clientId,
-    issuer: cloud.azure.oidc.issuer,
+    issuer: cloud.github.oidc.issuer,
     subject: scenario.subject,
     audience: "api://AzureADTokenExchange",
   });
-  cloud.azure.setOidcSubject(scenario.subject);
+  cloud.github.setOidcSubject(scenario.subject);
   const full = `${scenario.owner}/${scenario.repo}`;
   let headSha: string;
   try {
@@ -132,11 +138,11 @@ export function actionEnv(cloud: LocalCloud, scenario: Scenario, inputs: Readonl
   };
   return {
     NODE_EXTRA_CA_CERTS: cloud.tls.caPath,
-    ACTIONS_ID_TOKEN_REQUEST_URL: cloud.azure.oidc.requestUrl,
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: cloud.azure.oidc.requestToken,
+    ACTIONS_ID_TOKEN_REQUEST_URL: cloud.github.oidc.requestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: cloud.github.oidc.requestToken,
     GITHUB_API_URL: cloud.github.apiUrl,
     GITHUB_SERVER_URL: cloud.github.serverUrl,
     GITHUB_REPOSITORY: "contoso/platform",
-    ...Object.fromEntries(Object.entries(all).map(([name, value]) => [`INPUT_${name.replace(/ /g, "_").toUpperCase()}`, value])),
+    ...inputEnv(all),
   };
 }

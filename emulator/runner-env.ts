@@ -1,4 +1,4 @@
-// What the GitHub runner does with a step's inputs, for tests and the local cloud's CLI: every `with:` value (and
+// What the GitHub runner does with a step's inputs, for tests and the local cloud (actionEnv): every `with:` value (and
 // every default action.yml declares) becomes an INPUT_<NAME> variable, the name upper-cased with spaces as "_"
 // (dashes kept), as actions/runner writes them. Read from action.yml itself, never from src/.
 import { readFileSync } from "node:fs";

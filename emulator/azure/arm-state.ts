@@ -1,7 +1,7 @@
 // State of the ARM stand-in and the checks every ARM request goes through:
 // bearer token, api-version, subscription, RBAC, provider registration, resource group, cluster.
 import type { Request, Response } from "../http.ts";
-import type { AgentBehaviour } from "./agent-behaviour.ts";
+import type { AgentBehaviour } from "../cluster/agent-behaviour.ts";
 import type { EntraState } from "./entra.ts";
 import { isAuthorized } from "./rbac.ts";
 import type { RoleAssignment } from "./rbac.ts";

@@ -38,25 +38,25 @@ describe("Entra ID federated sign-in", () => {
   });
 
   test("no matching federated credential -> AADSTS70021 naming issuer, subject and audience", async () => {
-    t.cloud.setOidcSubject("repo:octo-org/fleet:ref:refs/heads/feature");
+    t.github.setOidcSubject("repo:octo-org/fleet:ref:refs/heads/feature");
     try {
       await assert.rejects(credential(t, "deployer").getToken(scope()), (error: Error) => {
         assert.match(error.message, /AADSTS70021: No matching federated identity record found for presented assertion\./);
         assert.match(error.message, /Assertion Subject: 'repo:octo-org\/fleet:ref:refs\/heads\/feature'/);
-        assert.ok(error.message.includes(`Assertion Issuer: '${t.cloud.oidc.issuer}'`));
+        assert.ok(error.message.includes(`Assertion Issuer: '${t.github.oidc.issuer}'`));
         return true;
       });
     } finally {
-      t.cloud.setOidcSubject("repo:octo-org/fleet:ref:refs/heads/main");
+      t.github.setOidcSubject("repo:octo-org/fleet:ref:refs/heads/main");
     }
   });
 
   test("an expired assertion -> AADSTS700024", async () => {
-    t.cloud.setTokenLifetime(0);
+    t.github.setTokenLifetime(0);
     try {
       await assert.rejects(credential(t, "deployer").getToken(scope()), /AADSTS700024: Client assertion is not within its valid time range\. Current time: .*, assertion valid from .*, expiry time of assertion /);
     } finally {
-      t.cloud.setTokenLifetime(300);
+      t.github.setTokenLifetime(300);
     }
   });
 

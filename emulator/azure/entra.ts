@@ -2,8 +2,8 @@
 // client_credentials with a federated (workload identity) client assertion.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Request, Response, Route } from "../http.ts";
-import { decodeJwt, verifyJwtSignature } from "./jwt.ts";
-import type { SigningKey } from "./jwt.ts";
+import { decodeJwt, verifyJwtSignature } from "../jwt.ts";
+import type { SigningKey } from "../jwt.ts";
 
 export interface FederatedCredential {
   readonly tenantId: string;
@@ -29,8 +29,8 @@ export interface EntraState {
   readonly tokens: Map<string, AccessToken>;
   /** expires_in of issued access tokens, seconds. */
   accessTokenLifetimeSeconds: number;
-  /** Issuer whose key signs assertions (the Actions OIDC stand-in). */
-  readonly trusted: { issuer: () => string; key: SigningKey };
+  /** Issuer whose key signs assertions (GitHub's Actions OIDC stand-in), as Entra would read it from the issuer's JWKS. */
+  readonly trusted: { readonly issuer: string; readonly key: SigningKey };
   tokensIssued: number;
 }
 
@@ -103,7 +103,7 @@ function issueToken(state: EntraState, tenant: string, request: Request): Respon
   }
   const jwt = decodeJwt(form.get("client_assertion") ?? "");
   if (!jwt) return aadError(400, "invalid_request", 50027, "JWT token is invalid or malformed.");
-  if (jwt.claims["iss"] === state.trusted.issuer() && !verifyJwtSignature(jwt, state.trusted.key)) {
+  if (jwt.claims["iss"] === state.trusted.issuer && !verifyJwtSignature(jwt, state.trusted.key)) {
     return aadError(400, "invalid_client", 700027, "Client assertion failed signature validation.");
   }
   const now = Date.now();
@@ -116,7 +116,7 @@ function issueToken(state: EntraState, tenant: string, request: Request): Respon
   const issuer = String(jwt.claims["iss"]);
   const subject = String(jwt.claims["sub"]);
   const match = app.find((c) => c.issuer === issuer && c.subject === subject && audiences.includes(c.audience));
-  if (!match || issuer !== state.trusted.issuer()) {
+  if (!match || issuer !== state.trusted.issuer) {
     return aadError(400, "invalid_client", 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(",")}'. https://docs.microsoft.com/azure/active-directory/develop/workload-identity-federation`);
   }
   const accessToken = randomBytes(32).toString("base64url");

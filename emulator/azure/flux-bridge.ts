@@ -1,8 +1,8 @@
-// Connects the Flux agent to the ARM store: what the agent sees of a configuration, and how its
-// report lands in the configuration's read-only properties.
+// The resource provider's side of the in-cluster Flux agent (emulator/cluster/): what the agent sees of a
+// configuration in the ARM store, and how its report lands in the configuration's read-only properties.
+import type { AgentReport, AgentView, KustomizationSpec, ObjectStatus } from "../cluster/flux-status.ts";
+import type { RepositoryRef } from "../cluster/flux-source.ts";
 import type { ArmState } from "./arm-state.ts";
-import type { AgentReport, AgentView, KustomizationSpec, ObjectStatus } from "./flux-status.ts";
-import type { RepositoryRef } from "./flux-source.ts";
 
 type Json = Record<string, unknown>;
 

@@ -1,33 +1,35 @@
-// The Azure half of the local cloud: Actions OIDC token service, Entra ID and ARM (clusters, providers,
-// Microsoft.KubernetesConfiguration) over HTTPS, plus a Flux agent that fetches with real git over SSH.
+// The Azure half of the local cloud: Entra ID (trusting the Actions OIDC issuer it is given) and ARM (clusters,
+// providers, RBAC, Microsoft.KubernetesConfiguration) over HTTPS, driving the in-cluster Flux agent (../cluster/),
+// which fetches with real git over SSH.
 import { createServer } from "node:https";
 import type { Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createService } from "../http.ts";
 import type { Route, Traffic } from "../http.ts";
+import type { SigningKey } from "../jwt.ts";
+import { DEFAULT_AGENT } from "../cluster/agent-behaviour.ts";
+import type { AgentBehaviour } from "../cluster/agent-behaviour.ts";
+import { createFluxAgent } from "../cluster/flux-agent.ts";
+import type { AgentFetchRecord, AgentReportRecord } from "../cluster/flux-agent.ts";
 import { armRoutes, clusterId } from "./arm.ts";
-import { DEFAULT_AGENT } from "./agent-behaviour.ts";
-import type { AgentBehaviour } from "./agent-behaviour.ts";
 import { createArmState, DEFAULT_DELAYS } from "./arm-state.ts";
 import type { ArmState, AzureDelays, Cluster, DeleteRequest, PodIdentityException, ResourceKind, StoredResource } from "./arm-state.ts";
 import { createEntraState, entraRoutes } from "./entra.ts";
 import type { FederatedCredential } from "./entra.ts";
 import { agentView, applyReport } from "./flux-bridge.ts";
-import { createFluxAgent } from "./flux-agent.ts";
-import type { AgentFetchRecord, AgentReportRecord } from "./flux-agent.ts";
-import { createSigningKey } from "./jwt.ts";
 import { kubernetesConfigurationRoutes } from "./kubernetes-configuration.ts";
 import { endFluxOperation } from "./operations.ts";
-import { createOidcState, oidcRoutes } from "./oidc.ts";
 import type { RoleAssignment, RoleDefinition } from "./rbac.ts";
 
 export type { AgentBehaviour, AgentFetchRecord, AgentReportRecord, AzureDelays, DeleteRequest, FederatedCredential, RoleDefinition, StoredResource };
-export { DEFAULT_AGENT } from "./agent-behaviour.ts";
+export { DEFAULT_AGENT } from "../cluster/agent-behaviour.ts";
 export { BUILT_IN_ROLES } from "./rbac.ts";
 
 export interface AzureOptions {
   readonly traffic: Traffic;
   readonly tls: { readonly cert: string; readonly key: string };
+  /** The Actions OIDC issuer Entra trusts, and its signing key (what real Entra reads from the issuer's JWKS). */
+  readonly oidcIssuer: { readonly issuer: string; readonly key: SigningKey };
   readonly delays?: Partial<AzureDelays>;
   /** The Flux agent's and the operations' behaviour; default DEFAULT_AGENT (the recorded model). */
   readonly agent?: Partial<AgentBehaviour>;
@@ -56,24 +58,9 @@ export interface RawResource {
 }
 
 export interface AzureCloud {
-  readonly oidc: {
-    /** ACTIONS_ID_TOKEN_REQUEST_URL: already ends in `?api-version=2.0`. */
-    readonly requestUrl: string;
-    /** ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
-    readonly requestToken: string;
-    /** `iss` of the ID tokens (the service's own origin). */
-    readonly issuer: string;
-    /** How many ID tokens were issued so far. */
-    readonly issued: () => number;
-  };
   readonly authorityHost: string;
   readonly armEndpoint: string;
   readonly addFederatedCredential: (credential: FederatedCredential) => void;
-  readonly setOidcSubject: (subject: string) => void;
-  /** Extra or overriding ID token claims. */
-  readonly setOidcClaims: (claims: Record<string, unknown>) => void;
-  /** Lifetime of ID tokens (exp - iat), seconds; 0 makes them expired on arrival. Default 300. */
-  readonly setTokenLifetime: (seconds: number) => void;
   /** expires_in of Entra access tokens, seconds. Default 3599. */
   readonly setAccessTokenLifetime: (seconds: number) => void;
   /** How many access tokens Entra issued so far. */
@@ -122,9 +109,7 @@ function childId(state: ArmState, clusterResourceId: string, collection: string,
 }
 
 export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
-  const key = createSigningKey();
-  const oidc = createOidcState(key);
-  const entra = createEntraState({ issuer: () => oidc.issuer, key });
+  const entra = createEntraState(options.oidcIssuer);
   const arm = createArmState(entra, { ...DEFAULT_DELAYS, ...options.delays }, { ...DEFAULT_AGENT, ...options.agent });
   arm.listPageSize = options.listPageSize ?? 10;
   const fluxIds = (): string[] => [...arm.resources.values()].filter((r) => r.kind === "fluxConfiguration").map((r) => r.id);
@@ -143,13 +128,10 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
       for (const id of fluxIds()) if (arm.resources.get(id.toLowerCase())?.clusterId === cluster) agent.poke(id);
     },
   };
-  const plainError = (_status: number, message: string): unknown => ({ message });
   const aadError = (status: number, message: string): unknown => ({ error: status === 429 ? "temporarily_unavailable" : "server_error", error_description: message, error_codes: [] });
   const armErrorBody = (status: number, message: string): unknown => ({ error: { code: status === 429 ? "TooManyRequests" : status >= 500 ? "InternalServerError" : "Error", message } });
-  const oidcServer = await listen(oidcRoutes(oidc), "oidc", options, plainError);
   const entraServer = await listen(entraRoutes(entra), "entra", options, aadError);
   const armServer = await listen([...armRoutes(arm), ...kubernetesConfigurationRoutes(arm, hooks)], "arm", options, armErrorBody);
-  oidc.issuer = oidcServer.origin;
   entra.origin = entraServer.origin;
   arm.origin = armServer.origin;
 
@@ -158,13 +140,9 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
     arm.resourceGroups.add(`/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}`.toLowerCase());
   };
   return {
-    oidc: { requestUrl: `${oidcServer.origin}${oidc.tokenPath}?api-version=2.0`, requestToken: oidc.requestToken, issuer: oidcServer.origin, issued: () => oidc.issued },
     authorityHost: entraServer.origin,
     armEndpoint: armServer.origin,
     addFederatedCredential: (credential) => void entra.credentials.push(credential),
-    setOidcSubject: (subject) => void (oidc.subject = subject),
-    setOidcClaims: (claims) => void (oidc.claims = { ...claims }),
-    setTokenLifetime: (seconds) => void (oidc.lifetimeSeconds = seconds),
     setAccessTokenLifetime: (seconds) => void (entra.accessTokenLifetimeSeconds = seconds),
     accessTokensIssued: () => entra.tokensIssued,
     addResourceGroup,
@@ -201,7 +179,7 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
       for (const timer of arm.timers) clearTimeout(timer);
       arm.timers.clear();
       await agent.idle();
-      await Promise.all([oidcServer.server, entraServer.server, armServer.server].map((server) => new Promise<void>((resolve) => {
+      await Promise.all([entraServer.server, armServer.server].map((server) => new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       })));

@@ -1,10 +1,14 @@
-// Shared set-up for the Azure stand-in's tests: a started cloud, the real SDK clients wired to it,
-// and an ID-token fetcher (node:https with the local CA; @actions/core would need NODE_EXTRA_CA_CERTS at start).
+// Shared set-up for the Azure stand-in's tests: a started cloud with the Actions OIDC service Entra trusts (GitHub's,
+// started alone: no REST or git host), the real SDK clients wired to it, and an ID-token fetcher (node:https with
+// the local CA; @actions/core would need NODE_EXTRA_CA_CERTS at start).
 import { request } from "node:https";
 import { ClientAssertionCredential } from "@azure/identity";
 import { SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
 import { createTraffic } from "../http.ts";
 import type { Traffic } from "../http.ts";
+import { createSigningKey } from "../jwt.ts";
+import { startOidcService } from "../github/oidc.ts";
+import type { ActionsOidc } from "../github/oidc.ts";
 import { createLocalTls } from "../tls.ts";
 import type { LocalTls } from "../tls.ts";
 import { startAzure } from "./index.ts";
@@ -18,14 +22,18 @@ export interface TestCloud {
   readonly tls: LocalTls;
   readonly traffic: Traffic;
   readonly cloud: AzureCloud;
+  /** GitHub's Actions OIDC token service (as cloud.github is in the local cloud: oidc, setOidcSubject, ...). */
+  readonly github: ActionsOidc;
   readonly stop: () => Promise<void>;
 }
 
-export async function startTestCloud(options: Partial<Omit<AzureOptions, "tls" | "traffic">> = {}): Promise<TestCloud> {
+export async function startTestCloud(options: Partial<Omit<AzureOptions, "tls" | "traffic" | "oidcIssuer">> = {}): Promise<TestCloud> {
   const tls = createLocalTls();
   const traffic = createTraffic();
-  const cloud = await startAzure({ traffic, tls, ...options });
-  return { tls, traffic, cloud, stop: async () => { await cloud.close(); tls.dispose(); } };
+  const key = createSigningKey();
+  const github = await startOidcService({ traffic, tls, key });
+  const cloud = await startAzure({ traffic, tls, oidcIssuer: { issuer: github.oidc.issuer, key }, ...options });
+  return { tls, traffic, cloud, github, stop: async () => { await Promise.all([cloud.close(), github.close()]); tls.dispose(); } };
 }
 
 export interface HttpResult {
@@ -53,8 +61,8 @@ export function httpsJson(ca: string, method: string, url: string, headers: Reco
 
 /** What @actions/core getIDToken does: GET requestUrl&audience=..., Bearer request token, read `.value`. */
 export async function fetchIdToken(t: TestCloud, audience = AUDIENCE): Promise<string> {
-  const { status, json } = await httpsJson(t.tls.ca, "GET", `${t.cloud.oidc.requestUrl}&audience=${encodeURIComponent(audience)}`,
-    { authorization: `Bearer ${t.cloud.oidc.requestToken}`, accept: "application/json" });
+  const { status, json } = await httpsJson(t.tls.ca, "GET", `${t.github.oidc.requestUrl}&audience=${encodeURIComponent(audience)}`,
+    { authorization: `Bearer ${t.github.oidc.requestToken}`, accept: "application/json" });
   const value = (json as { value?: unknown } | undefined)?.value;
   if (status !== 200 || typeof value !== "string") throw new Error(`ID token request failed: ${status}`);
   return value;
@@ -77,7 +85,7 @@ export function armClient(t: TestCloud, clientId: string, subscriptionId = SUBSC
 
 /** Adds a federated credential for the default OIDC subject and returns the client id. */
 export function trust(t: TestCloud, clientId: string): string {
-  t.cloud.addFederatedCredential({ tenantId: TENANT, clientId, issuer: t.cloud.oidc.issuer, subject: "repo:octo-org/fleet:ref:refs/heads/main", audience: AUDIENCE });
+  t.cloud.addFederatedCredential({ tenantId: TENANT, clientId, issuer: t.github.oidc.issuer, subject: "repo:octo-org/fleet:ref:refs/heads/main", audience: AUDIENCE });
   return clientId;
 }
 

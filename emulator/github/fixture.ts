@@ -5,6 +5,7 @@ import type { OctokitOptions, OctokitPlugin } from "@octokit/core/types";
 import { Agent, fetch as undiciFetch } from "undici";
 import { createTraffic } from "../http.ts";
 import type { Traffic } from "../http.ts";
+import { createSigningKey } from "../jwt.ts";
 import { createLocalTls } from "../tls.ts";
 import type { LocalTls } from "../tls.ts";
 import { startGitHub } from "./index.ts";
@@ -24,7 +25,7 @@ export interface LocalGitHub {
 export async function startLocalGitHub(): Promise<LocalGitHub> {
   const tls = createLocalTls();
   const traffic = createTraffic();
-  const github = await startGitHub({ traffic, tls });
+  const github = await startGitHub({ traffic, tls, key: createSigningKey() });
   const agent = new Agent({ connect: { ca: tls.ca } });
   const trustingFetch = ((url: string, init: Record<string, unknown>) => undiciFetch(url, { ...init, dispatcher: agent })) as unknown as typeof fetch;
   return {

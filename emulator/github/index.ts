@@ -1,5 +1,6 @@
-// The GitHub half of the local cloud: REST over HTTPS (through the shared router, log and faults) and a real
-// git-over-SSH host whose host keys /meta publishes. Seeded with real bare git repositories.
+// The GitHub half of the local cloud: REST over HTTPS (through the shared router, log and faults), a real
+// git-over-SSH host whose host keys /meta publishes, and the Actions OIDC token service (oidc.ts) that signs with
+// the key it is given. Seeded with real bare git repositories.
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -7,10 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createService } from "../http.ts";
 import type { Traffic } from "../http.ts";
+import type { SigningKey } from "../jwt.ts";
 import { startGitHost } from "./git-host.ts";
 import { commitFiles, defaultFluxTree, initBareRepo, resolveCommit, tagCommit } from "./git-repos.ts";
 import type { FileChanges } from "./git-repos.ts";
 import { generateHostKeys } from "./host-keys.ts";
+import { startOidcService } from "./oidc.ts";
+import type { ActionsOidc } from "./oidc.ts";
 import { createRateState, setRateLimit, withRateLimit } from "./rate-limit.ts";
 import type { RateLimitSettings, RateState, ThrottleKind } from "./rate-limit.ts";
 import { deployKeyRoutes } from "./rest-deploy-keys.ts";
@@ -21,7 +25,7 @@ import { createSecretBox } from "./secret-box.ts";
 import { findRepo, nextId, repoKey } from "./state.ts";
 import type { AuthAttempt, DeployKey, GitHubState, Level, MetaMode, Repo, TokenKind } from "./state.ts";
 
-export type { AuthAttempt, DeployKey, FileChanges, Level, MetaMode, RateLimitSettings, ThrottleKind, TokenKind };
+export type { ActionsOidc, AuthAttempt, DeployKey, FileChanges, Level, MetaMode, RateLimitSettings, ThrottleKind, TokenKind };
 
 export interface CreateRepoOptions {
   readonly owner: string;
@@ -48,7 +52,8 @@ export interface TokenOptions {
   readonly login?: string;
 }
 
-export interface GitHubCloud {
+/** GitHub's services; the Actions OIDC token service's part (oidc, setOidcSubject, ...) is ActionsOidc. */
+export interface GitHubCloud extends ActionsOidc {
   /** GITHUB_API_URL, e.g. https://localhost:PORT (no trailing slash). */
   readonly apiUrl: string;
   /** GITHUB_SERVER_URL-like; same origin as apiUrl. */
@@ -86,7 +91,14 @@ export interface GitHubCloud {
   readonly close: () => Promise<void>;
 }
 
-export async function startGitHub(options: { traffic: Traffic; tls: { cert: string; key: string } }): Promise<GitHubCloud> {
+export interface GitHubOptions {
+  readonly traffic: Traffic;
+  readonly tls: { readonly cert: string; readonly key: string };
+  /** The key the Actions OIDC service signs ID tokens with (Entra is given the same one to verify them). */
+  readonly key: SigningKey;
+}
+
+export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> {
   const root = await mkdtemp(join(tmpdir(), "local-github-"));
   const state: GitHubState = {
     apiUrl: "", serverUrl: "", sshPort: 0, repos: new Map(), tokens: new Map(), authLog: [],
@@ -105,6 +117,7 @@ export async function startGitHub(options: { traffic: Traffic; tls: { cert: stri
   state.serverUrl = state.apiUrl;
   const host = await startGitHost(state);
   state.sshPort = host.port;
+  const oidc = await startOidcService(options);
 
   const repoOf = (fullName: string): Repo => {
     const repo = findRepo(state, fullName);
@@ -113,6 +126,10 @@ export async function startGitHub(options: { traffic: Traffic; tls: { cert: stri
   };
 
   return {
+    oidc: oidc.oidc,
+    setOidcSubject: oidc.setOidcSubject,
+    setOidcClaims: oidc.setOidcClaims,
+    setTokenLifetime: oidc.setTokenLifetime,
     apiUrl: state.apiUrl,
     serverUrl: state.serverUrl,
     sshHost: `localhost:${host.port}`,
@@ -167,7 +184,7 @@ export async function startGitHub(options: { traffic: Traffic; tls: { cert: stri
     },
     gitDir: (repo) => repoOf(repo).gitDir,
     close: async () => {
-      await host.close();
+      await Promise.all([host.close(), oidc.close()]);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(root, { recursive: true, force: true });

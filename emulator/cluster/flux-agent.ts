@@ -34,6 +34,8 @@ export interface FluxAgent {
   readonly idle: () => Promise<void>;
   readonly reports: (id: string) => readonly AgentReportRecord[];
   readonly fetches: (id: string) => readonly AgentFetchRecord[];
+  /** The public half of the pair the agent made for a configuration (generateKeys), while it lives; never the private half. */
+  readonly clusterKey: (id: string) => { readonly publicKey: string; readonly fingerprint: string } | undefined;
   readonly stop: () => void;
 }
 
@@ -90,6 +92,12 @@ export function createFluxAgent(options: FluxAgentOptions): FluxAgent {
     const present = new Set(ids.map((id) => id.toLowerCase()));
     for (const key of memory.keys()) if (!present.has(key)) memory.delete(key);
     const behaviour = options.behaviour();
+    // A failed fetch's retry is due (retryMinMs doubling up to retryMaxMs; see flux-reconcile.ts), in either reporting mode.
+    for (const id of ids) {
+      const known = memory.get(id.toLowerCase());
+      if (known?.retryAt === undefined || Date.now() < known.retryAt || known.waiting !== undefined || chains.has(id.toLowerCase())) continue;
+      if (options.view(id)?.generation === known.generation) enqueue(id, () => scheduledFetch(ctx, id));
+    }
     if (behaviour.reporting === "periodic") {
       if (Date.now() - lastPass >= options.delays().reconcileIntervalMs) {
         lastPass = Date.now();
@@ -128,6 +136,10 @@ export function createFluxAgent(options: FluxAgentOptions): FluxAgent {
     idle,
     reports: (id) => [...(reports.get(id.toLowerCase()) ?? [])],
     fetches: (id) => [...(fetches.get(id.toLowerCase()) ?? [])],
+    clusterKey: (id) => {
+      const key = memory.get(id.toLowerCase())?.clusterKey;
+      return key && { publicKey: key.publicKey, fingerprint: key.fingerprint };
+    },
     stop: () => {
       stopped = true;
       clearTimeout(periodic);

@@ -8,9 +8,10 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import ssh2 from "ssh2";
 import type { FluxConfiguration, SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
-import type { AgentBehaviour, AzureDelays } from "./index.ts";
-import { armClient, SUBSCRIPTION, sleep, startTestCloud, trust } from "./test-support.ts";
-import type { TestCloud } from "./test-support.ts";
+import type { AzureDelays } from "../azure/index.ts";
+import { armClient, SUBSCRIPTION, sleep, startTestCloud, trust } from "../azure/test-support.ts";
+import type { TestCloud } from "../azure/test-support.ts";
+import type { AgentBehaviour } from "./agent-behaviour.ts";
 
 export const RG = "rg-flux";
 export const AKS = ["Microsoft.ContainerService", "managedClusters"] as const;

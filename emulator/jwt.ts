@@ -1,4 +1,5 @@
-// RS256 JSON Web Tokens with node:crypto only: what the Actions OIDC stand-in signs and Entra verifies.
+// RS256 JSON Web Tokens with node:crypto only, shared by two services: what the Actions OIDC stand-in (github/oidc.ts)
+// signs and Entra (azure/entra.ts) verifies. startLocalCloud makes the one signing key both use.
 import { createSign, createVerify, generateKeyPairSync, randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 

@@ -33,8 +33,27 @@ export interface AgentBehaviour {
   readonly runningStatus: "provisioning-state" | "Running";
   /** How a write to a resource with an operation under way is refused: "AnotherOperationInProgress" (the stand-in's
    *  long-standing answer) or "Conflict" (plain code Conflict, message naming the running provisioning state; see
-   *  busyRefusal in kubernetes-configuration.ts for the real texts it is modelled on). Default "AnotherOperationInProgress". */
+   *  busyRefusal in azure/kubernetes-configuration.ts for the real texts it is modelled on). Default "AnotherOperationInProgress". */
   readonly busyError: "AnotherOperationInProgress" | "Conflict";
+  /** true (default): with an SSH URL and no configurationProtectedSettings.sshPrivateKey the agent makes a key pair once
+   *  per configuration, keeps it as long as the configuration, and publishes its public half as repositoryPublicKey.
+   *  Evidence: Microsoft Learn, "Application deployments with GitOps (Flux v2)" and `az k8s-configuration flux create`:
+   *  fluxconfig-controller "creates a private/public key pair that exists for the lifetime of the fluxConfigurations";
+   *  repositoryPublicKey is "either generated within the cluster or provided by the user" (api-facts B.6).
+   *  false: an agent that never makes one (no repositoryPublicKey; fetches fail for lack of a key). */
+  readonly generateKeys: boolean;
+  /** Type of that key pair. No source says what fluxconfig-controller generates, hence a switch. Default "ecdsa"
+   *  (P-384): what Flux v2 itself generates for SSH (fluxcd/website content/en/flux/installation/bootstrap/gitlab.md:
+   *  "The generated SSH key defaults to `ECDSA P-384`"). "rsa" (3072 bits): what Azure Arc's Flux v1 configurations
+   *  published (an `ssh-rsa` key of that length, MicrosoftDocs/azure-docs#57785). "ed25519": the type api-facts F.5
+   *  recommends for keys made outside the cluster. */
+  readonly clusterKeyType: "ecdsa" | "rsa" | "ed25519";
+  /** A failed source fetch is retried after retryMinMs, doubling per further failure up to retryMaxMs; a successful
+   *  fetch resets it. Evidence: fluxcd/pkg runtime/controller/rate_limiter.go (`--min-retry-delay` 750ms,
+   *  `--max-retry-delay` 15m; GetRateLimiter = workqueue.NewItemExponentialFailureRateLimiter(min, max)) and
+   *  controller-runtime pkg/internal/controller/controller.go (an error: AddRateLimited; success: Forget). */
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
 }
 
 export const DEFAULT_AGENT: AgentBehaviour = {
@@ -46,4 +65,8 @@ export const DEFAULT_AGENT: AgentBehaviour = {
   syncIntervalMs: undefined,
   runningStatus: "provisioning-state",
   busyError: "AnotherOperationInProgress",
+  generateKeys: true,
+  clusterKeyType: "ecdsa",
+  retryMinMs: 750,
+  retryMaxMs: 15 * 60_000,
 };

@@ -2,7 +2,7 @@
 // keyFetch "lazy" (source-controller does not watch Secrets) and "eager".
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_AGENT } from "./index.ts";
+import { DEFAULT_AGENT } from "./agent-behaviour.ts";
 import { AKS, b64, LRO, RG, startFluxWorld, until } from "./flux-test-support.ts";
 import type { FluxWorld } from "./flux-test-support.ts";
 

@@ -2,8 +2,8 @@
 // land while the operation runs; no heartbeat) and its switches (progressingReports, reporting "periodic").
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_DELAYS } from "./arm-state.ts";
-import { DEFAULT_AGENT } from "./index.ts";
+import { DEFAULT_DELAYS } from "../azure/arm-state.ts";
+import { DEFAULT_AGENT } from "./agent-behaviour.ts";
 import { AKS, LRO, RG, startFluxWorld, until } from "./flux-test-support.ts";
 import type { FluxWorld } from "./flux-test-support.ts";
 

@@ -2,6 +2,8 @@
 // GitRepository / Kustomization generation, a key change, a scheduled fetch), fetch with real git over SSH, and land
 // the report(s) Flux's objects go through.
 import type { AgentBehaviour } from "./agent-behaviour.ts";
+import { isSshUrl, makeClusterKey } from "./cluster-key.ts";
+import type { ClusterKey } from "./cluster-key.ts";
 import { fetchSource } from "./flux-source.ts";
 import { describe, signature, waiting } from "./flux-status.ts";
 import type { AgentReport, AgentView } from "./flux-status.ts";
@@ -39,6 +41,12 @@ export interface Memory {
   sha: string | undefined;
   fetchedKustomizations: string | undefined;
   reported: string | undefined;
+  /** The pair the agent made for this configuration (generateKeys); forgotten with the configuration. */
+  clusterKey: ClusterKey | undefined;
+  /** Source fetches failed in a row (the rate limiter's count); a success resets it. */
+  failures: number;
+  /** When the failed fetch is retried (Date.now() ms); undefined when none is due. */
+  retryAt: number | undefined;
 }
 
 export interface ReconcileContext {
@@ -85,13 +93,19 @@ function land(ctx: ReconcileContext, id: string, generation: number, report: Age
 export async function fetchAndReport(ctx: ReconcileContext, id: string, view: AgentView, always: boolean, onFirst: (reported: boolean) => void = () => undefined): Promise<void> {
   const memory = ctx.memory.get(id.toLowerCase());
   if (!memory) return onFirst(false);
+  memory.retryAt = undefined;
+  const sshPrivateKey = view.sshPrivateKey ?? (await clusterKey(ctx, memory, view))?.privateKey;
   const at = now();
   const result = await fetchSource({
-    url: view.url, ref: view.ref, sshPrivateKey: view.sshPrivateKey, sshKnownHosts: view.sshKnownHosts,
+    url: view.url, ref: view.ref, ...(sshPrivateKey ? { sshPrivateKey } : {}), ...(view.sshKnownHosts ? { sshKnownHosts: view.sshKnownHosts } : {}),
     paths: Object.values(view.kustomizations).map((k) => k.path ?? ""),
     timeoutMs: Math.min(view.timeoutInSeconds, 120) * 1000, ...(ctx.tmpRoot ? { tmpRoot: ctx.tmpRoot } : {}),
   });
   memory.fetchedAt = Date.now();
+  // A failed reconcile is requeued rate-limited (retryMinMs doubling up to retryMaxMs); a success forgets the count.
+  const { retryMinMs, retryMaxMs } = ctx.behaviour();
+  memory.retryAt = result.ok ? undefined : Date.now() + Math.min(retryMinMs * 2 ** Math.min(memory.failures, 40), retryMaxMs);
+  memory.failures = result.ok ? 0 : memory.failures + 1;
   ctx.fetches(id).push({ at, generation: view.generation, ...(result.keyFingerprint ? { keyFingerprint: result.keyFingerprint } : {}), ok: result.ok });
   const kustomizations = JSON.stringify(view.kustomizations);
   // New or changed source: first successful fetch, a new commit, or changed kustomizations. Terminal failures
@@ -128,6 +142,13 @@ export async function fetchAndReport(ctx: ReconcileContext, id: string, view: Ag
   }
 }
 
+/** The configuration's own key pair: made at its first fetch with an SSH URL and no sshPrivateKey, then kept. */
+async function clusterKey(ctx: ReconcileContext, memory: Memory, view: AgentView): Promise<ClusterKey | undefined> {
+  if (memory.clusterKey || !ctx.behaviour().generateKeys || !isSshUrl(view.url)) return memory.clusterKey;
+  memory.clusterKey = await makeClusterKey(ctx.behaviour().clusterKeyType, ctx.tmpRoot);
+  return memory.clusterKey;
+}
+
 /** Remembers the spec of `view`; returns it with what the agent remembered before (the spec it last acted on). */
 function remember(ctx: ReconcileContext, id: string, view: AgentView): { previous: Memory | undefined; memory: Memory } {
   const key = id.toLowerCase();
@@ -136,6 +157,7 @@ function remember(ctx: ReconcileContext, id: string, view: AgentView): { previou
   const previous = known && known.generation <= view.generation ? known : undefined;
   const memory: Memory = {
     fetchedAt: undefined, sha: undefined, fetchedKustomizations: undefined, reported: undefined, waiting: undefined,
+    clusterKey: undefined, failures: 0, retryAt: undefined,
     ...previous,
     generation: view.generation, source: sourceSpec(view), kustomizations: JSON.stringify(view.kustomizations), key: view.sshPrivateKey ?? "",
   };
@@ -165,7 +187,7 @@ export async function reconcile(ctx: ReconcileContext, id: string, trigger: Trig
   await fetchAndReport(ctx, id, view, trigger !== "poke" || specChanged, processed);
 }
 
-/** A fetch at the sync interval: reports only what changed (on-change). */
+/** A fetch at the sync interval, or the retry of a failed one: reports only what changed (on-change). */
 export async function scheduledFetch(ctx: ReconcileContext, id: string): Promise<void> {
   const view = ctx.view(id);
   const memory = ctx.memory.get(id.toLowerCase());

@@ -1,8 +1,12 @@
-// Stand-in for the GitHub Actions OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN).
+// Stand-in for the GitHub Actions OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN): its own HTTPS origin,
+// which is also the `iss` of its ID tokens; signed with the key startLocalCloud shares with Entra.
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Request, Response, Route } from "../http.ts";
-import { jwks, signJwt } from "./jwt.ts";
-import type { Claims, SigningKey } from "./jwt.ts";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { createService } from "../http.ts";
+import type { Request, Response, Route, Traffic } from "../http.ts";
+import { jwks, signJwt } from "../jwt.ts";
+import type { Claims, SigningKey } from "../jwt.ts";
 
 export interface OidcState {
   readonly key: SigningKey;
@@ -99,4 +103,49 @@ export function oidcRoutes(state: OidcState): Route[] {
     },
     { method: "GET", pattern: /^\/\.well-known\/jwks$/, handler: () => ({ status: 200, body: jwks(state.key) }) },
   ];
+}
+
+/** The OIDC part of the GitHub cloud (cloud.github.oidc, cloud.github.setOidcSubject, ...). */
+export interface ActionsOidc {
+  readonly oidc: {
+    /** ACTIONS_ID_TOKEN_REQUEST_URL: already ends in `?api-version=2.0`. */
+    readonly requestUrl: string;
+    /** ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+    readonly requestToken: string;
+    /** `iss` of the ID tokens (the service's own origin). */
+    readonly issuer: string;
+    /** How many ID tokens were issued so far. */
+    readonly issued: () => number;
+  };
+  readonly setOidcSubject: (subject: string) => void;
+  /** Extra or overriding ID token claims. */
+  readonly setOidcClaims: (claims: Record<string, unknown>) => void;
+  /** Lifetime of ID tokens (exp - iat), seconds; 0 makes them expired on arrival. Default 300. */
+  readonly setTokenLifetime: (seconds: number) => void;
+}
+
+export interface OidcService extends ActionsOidc {
+  readonly close: () => Promise<void>;
+}
+
+/** Starts the token service on loopback (service "oidc" in the traffic log), signing with `key`. */
+export async function startOidcService(options: { readonly traffic: Traffic; readonly tls: { readonly cert: string; readonly key: string }; readonly key: SigningKey }): Promise<OidcService> {
+  const state = createOidcState(options.key);
+  const server = createServer(
+    { cert: options.tls.cert, key: options.tls.key },
+    createService({ name: "oidc", routes: oidcRoutes(state), traffic: options.traffic, errorBody: (_status, message) => ({ message }) }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `https://localhost:${(server.address() as AddressInfo).port}`;
+  state.issuer = origin;
+  return {
+    oidc: { requestUrl: `${origin}${state.tokenPath}?api-version=2.0`, requestToken: state.requestToken, issuer: origin, issued: () => state.issued },
+    setOidcSubject: (subject) => void (state.subject = subject),
+    setOidcClaims: (claims) => void (state.claims = { ...claims }),
+    setTokenLifetime: (seconds) => void (state.lifetimeSeconds = seconds),
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
 }

@@ -113,6 +113,9 @@ export async function fetchSource(request: SourceRequest): Promise<SourceResult>
       // `256 SHA256:… comment (ED25519)`: which key this fetch used, for the agent's fetch log.
       const listed = await run("ssh-keygen", ["-l", "-E", "sha256", "-f", keyPath], process.env, 10_000);
       keyFingerprint = /\bSHA256:\S+/.exec(listed.stdout)?.[0];
+    } else {
+      // No key: offer none (not the machine's ~/.ssh defaults), as source-controller has none without a Secret.
+      sshArgs.push("-o", "IdentityFile=none");
     }
     const key = keyFingerprint ? { keyFingerprint } : {};
     await writeFile(knownHostsPath, request.sshKnownHosts ? Buffer.from(request.sshKnownHosts, "base64") : "", { mode: 0o600 });
