@@ -6,9 +6,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  fingerprintsOf, hostPattern, hostsFieldMatches, knownHostsFromInput, knownHostsFromMeta, normalizeFingerprint, type MetaHostKeys,
-} from "../src/ssh/known-hosts.ts";
+import { fingerprintsOf, hostPattern, knownHostsFromMeta, normalizeFingerprint, type MetaHostKeys } from "../src/ssh/known-hosts.ts";
+import { hostsFieldMatches, knownHostsFromInput } from "../src/ssh/known-hosts-input.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "known-hosts-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

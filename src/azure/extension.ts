@@ -1,6 +1,7 @@
 // The microsoft.flux cluster extension: found by type under any name, created when missing, updated only
 // where it differs, never recreated; waits for Succeeded and reports the extension's own messages on failure.
-import type { Extension, PatchExtension } from "@azure/arm-kubernetesconfiguration";
+import type { Extension } from "@azure/arm-kubernetesconfiguration";
+import { FLUX_TYPE, desiredExtension, diffExtension } from "./extension-body.ts";
 import type { Arm } from "./arm.ts";
 import { explainArmError } from "./arm.ts";
 import { writeAndAwait, writeWhenSettled, type ArmWrite } from "./operation.ts";
@@ -16,8 +17,6 @@ export interface ExtensionResult {
   readonly changes: readonly FieldChange[];
 }
 
-const FLUX_TYPE = "microsoft.flux";
-
 export async function findFluxExtension(arm: Arm): Promise<Extension | undefined> {
   const { resourceGroup, name } = arm.cluster;
   try {
@@ -28,46 +27,6 @@ export async function findFluxExtension(arm: Arm): Promise<Extension | undefined
     throw explainArmError(error, arm, "list cluster extensions");
   }
   return undefined;
-}
-
-export function desiredExtension(settings: ExtensionSettings, arm: Arm): Extension {
-  const pinned = settings.version !== undefined;
-  return {
-    extensionType: FLUX_TYPE,
-    autoUpgradeMinorVersion: !pinned,
-    ...(pinned ? { version: settings.version } : { releaseTrain: settings.releaseTrain }),
-    scope: { cluster: { releaseNamespace: "flux-system" } },
-    configurationSettings: { ...settings.settings },
-    // What the Azure CLI adds for Arc-enabled clusters: the extension needs its own identity there.
-    ...(arm.cluster.type === "connectedClusters" ? { identity: { type: "SystemAssigned" } } : {}),
-  };
-}
-
-export function diffExtension(actual: Extension, desired: Extension): { changes: FieldChange[]; patch: PatchExtension | undefined } {
-  const changes: FieldChange[] = [];
-  const patch: PatchExtension = {};
-  if ((actual.autoUpgradeMinorVersion ?? true) !== desired.autoUpgradeMinorVersion) {
-    changes.push({ field: "autoUpgradeMinorVersion", from: actual.autoUpgradeMinorVersion, to: desired.autoUpgradeMinorVersion });
-    patch.autoUpgradeMinorVersion = desired.autoUpgradeMinorVersion;
-  }
-  if (desired.releaseTrain && (actual.releaseTrain ?? "Stable").toLowerCase() !== desired.releaseTrain.toLowerCase()) {
-    changes.push({ field: "releaseTrain", from: actual.releaseTrain, to: desired.releaseTrain });
-    patch.releaseTrain = desired.releaseTrain;
-  }
-  if (desired.version && desired.version !== (actual.version ?? actual.currentVersion)) {
-    changes.push({ field: "version", from: actual.version ?? actual.currentVersion, to: desired.version });
-    patch.version = desired.version;
-  }
-  const settingsPatch: Record<string, string> = {};
-  for (const [key, value] of Object.entries(desired.configurationSettings ?? {})) {
-    const current = actual.configurationSettings?.[key];
-    if (current !== value) {
-      settingsPatch[key] = value;
-      changes.push({ field: `configurationSettings.${key}`, from: current, to: value });
-    }
-  }
-  if (Object.keys(settingsPatch).length > 0) patch.configurationSettings = settingsPatch;
-  return { changes, patch: changes.length > 0 ? patch : undefined };
 }
 
 function statusMessages(extension: Extension | undefined): string {
