@@ -37,6 +37,12 @@ test("a re-run changes nothing: no new deploy key and no write to ARM", async ()
   assert.equal(result.code, 0, result.everything);
   assert.equal(result.outputs.changed, "false");
   const writes = cloud.traffic.log.slice(before).filter((r) => r.method !== "GET" && r.service !== "entra");
-  assert.deepEqual(writes.map((w) => `${w.method} ${w.path}`), []);
-  assert.deepEqual(cloud.github.deployKeys(`${scenario.owner}/${scenario.repo}`).map((k) => k.id), keysBefore);
+  assert.deepEqual(
+    writes.map((w) => `${w.method} ${w.path}`),
+    [],
+  );
+  assert.deepEqual(
+    cloud.github.deployKeys(`${scenario.owner}/${scenario.repo}`).map((k) => k.id),
+    keysBefore,
+  );
 });

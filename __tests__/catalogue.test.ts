@@ -15,7 +15,6 @@ before(async () => {
 });
 after(() => cloud.close());
 
-
 interface Case {
   readonly name: string;
   /** isolated: runs alongside others; reconciles: also needs the Flux agent at normal speed; shared/after: changes state every scenario sees; slow: the 30 s wait-timeout. */
@@ -33,7 +32,11 @@ interface Case {
 const seed = async (name: string, options: Parameters<typeof seedScenario>[1] = {}): Promise<Scenario> => {
   const scenario = await seedScenario(cloud, { clusterName: `aks-${name}`, repo: `cfg-${name}`, ...options });
   const token = `ghs_catalogue${name.replace(/[^a-z]/g, "")}${"0".repeat(24)}`;
-  cloud.github.addToken(token, { repos: [`${scenario.owner}/${scenario.repo}`], permissions: { administration: "write", metadata: "read", contents: "read" }, kind: "app" });
+  cloud.github.addToken(token, {
+    repos: [`${scenario.owner}/${scenario.repo}`],
+    permissions: { administration: "write", metadata: "read", contents: "read" },
+    kind: "app",
+  });
   return { ...scenario, token };
 };
 const plain = async (name: string, inputs: Record<string, string> = {}, options: Parameters<typeof seedScenario>[1] = {}) => {
@@ -89,7 +92,11 @@ const CASES: readonly Case[] = [
     group: "isolated",
     arrange: async () => {
       const scenario = await seed("ghtoken");
-      cloud.github.addToken(WORKFLOW_TOKEN, { repos: [`${scenario.owner}/${scenario.repo}`], permissions: { contents: "read", metadata: "read" }, kind: "github_token" });
+      cloud.github.addToken(WORKFLOW_TOKEN, {
+        repos: [`${scenario.owner}/${scenario.repo}`],
+        permissions: { contents: "read", metadata: "read" },
+        kind: "github_token",
+      });
       return { env: actionEnv(cloud, scenario, { "github-token": WORKFLOW_TOKEN }), scenario };
     },
     title: "GitHub token lacks Administration: write",
@@ -119,7 +126,10 @@ const CASES: readonly Case[] = [
     },
     restore: (s) => cloud.azure.setProviderState(s.subscriptionId, "Microsoft.KubernetesConfiguration", "Registered"),
     title: "Resource provider not registered",
-    says: [(s) => `az provider register --namespace Microsoft.KubernetesConfiguration --subscription ${s.subscriptionId} --wait`, "register-providers: true"],
+    says: [
+      (s) => `az provider register --namespace Microsoft.KubernetesConfiguration --subscription ${s.subscriptionId} --wait`,
+      "register-providers: true",
+    ],
   },
   {
     name: "principal lacks a role on the cluster",
@@ -134,7 +144,11 @@ const CASES: readonly Case[] = [
     arrange: async () => {
       const scenario = await seed("ghost-home");
       cloud.azure.addResourceGroup(scenario.subscriptionId, "rg-empty");
-      cloud.azure.grantRole({ clientId: scenario.clientId, scope: `/subscriptions/${scenario.subscriptionId}/resourceGroups/rg-empty`, role: "Reader" });
+      cloud.azure.grantRole({
+        clientId: scenario.clientId,
+        scope: `/subscriptions/${scenario.subscriptionId}/resourceGroups/rg-empty`,
+        role: "Reader",
+      });
       return { env: actionEnv(cloud, scenario, { "resource-group": "rg-empty", "cluster-name": "aks-ghost" }), scenario };
     },
     title: "Cluster not found",
@@ -149,7 +163,10 @@ const CASES: readonly Case[] = [
     group: "shared",
     arrange: async () => {
       const arranged = await plain("extfail");
-      cloud.azure.failNextOperation("extension", "Helm installation failed: pods in flux-system are Pending: 0/1 nodes are available: insufficient cpu");
+      cloud.azure.failNextOperation(
+        "extension",
+        "Helm installation failed: pods in flux-system are Pending: 0/1 nodes are available: insufficient cpu",
+      );
       return arranged;
     },
     title: "Flux extension failed",
@@ -178,7 +195,9 @@ const CASES: readonly Case[] = [
       assert.equal(first.code, 0, first.everything);
       const repo = `${arranged.scenario.owner}/${arranged.scenario.repo}`;
       cloud.github.setDeployKeysDisabled(repo, true);
-      await cloud.github.pushCommit(repo, "main", { "clusters/staging/extra.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n" });
+      await cloud.github.pushCommit(repo, "main", {
+        "clusters/staging/extra.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n",
+      });
       // Flux sees the push at its next scheduled fetch (sync interval), shortened here.
       cloud.azure.setAgent({ syncIntervalMs: 500 });
       return arranged;
@@ -258,7 +277,12 @@ test("docs/troubleshooting.md has an entry (symptom, cause, fix) for every Error
   const codes = [...union.matchAll(/"([a-z-]+)"/g)].map((m) => m[1] ?? "");
   assert.ok(codes.length >= 20, union);
   const docs = readFileSync(new URL("../docs/troubleshooting.md", import.meta.url), "utf8");
-  const sections = new Map(docs.split(/^## /m).slice(1).map((part) => [part.split("\n")[0]?.trim() ?? "", part]));
+  const sections = new Map(
+    docs
+      .split(/^## /m)
+      .slice(1)
+      .map((part) => [part.split("\n")[0]?.trim() ?? "", part]),
+  );
   for (const code of codes) {
     const section = sections.get(code);
     assert.ok(section, `## ${code} in docs/troubleshooting.md`);

@@ -19,7 +19,12 @@ after(() => cloud.close());
 const CASES = [
   ["a first bootstrap", false, "aks-c1", {}],
   ["a re-apply with a changed path", true, "aks-c2", {}],
-  ["a first bootstrap, busy answered as a plain Conflict, operations 'Running'", false, "aks-c3", { busyError: "Conflict", runningStatus: "Running" }],
+  [
+    "a first bootstrap, busy answered as a plain Conflict, operations 'Running'",
+    false,
+    "aks-c3",
+    { busyError: "Conflict", runningStatus: "Running" },
+  ],
 ] as const;
 
 for (const [label, first, name, agent] of CASES) {
@@ -40,7 +45,11 @@ for (const [label, first, name, agent] of CASES) {
     const pem = pemOf(stored);
     assert.ok(pem);
     const keys = cloud.github.deployKeys(repo);
-    assert.deepEqual(keys.map((k) => k.key.split(" ")[1]), [publicBlobOf(pem)], "exactly one deploy key: the one the configuration uses");
+    assert.deepEqual(
+      keys.map((k) => k.key.split(" ")[1]),
+      [publicBlobOf(pem)],
+      "exactly one deploy key: the one the configuration uses",
+    );
     console.log(`${label}: ${conflicts.length} answer(s) 409 were waited out`);
   });
 }

@@ -29,11 +29,17 @@ test(`${CLUSTERS} clusters at once: every one Compliant, one read-only deploy ke
     assert.equal(new Set(keys.map((k) => k.title)).size, CLUSTERS, "titles are unique");
     assert.ok(keys.every((k) => k.readOnly));
     for (const scenario of scenarios) {
-      assert.equal(keys.filter((k) => k.title.includes(`/${scenario.clusterName}/`)).length, 1, `${scenario.clusterName} has exactly one key`);
+      assert.equal(
+        keys.filter((k) => k.title.includes(`/${scenario.clusterName}/`)).length,
+        1,
+        `${scenario.clusterName} has exactly one key`,
+      );
     }
     const ids = new Set(results.map((r) => r.outputs["deploy-key-id"]));
     assert.equal(ids.size, CLUSTERS);
-    console.log(`fleet: ${CLUSTERS} clusters Compliant in ${seconds} s, ${keys.length} deploy keys, ${new Set(keys.map((k) => k.title)).size} unique titles`);
+    console.log(
+      `fleet: ${CLUSTERS} clusters Compliant in ${seconds} s, ${keys.length} deploy keys, ${new Set(keys.map((k) => k.title)).size} unique titles`,
+    );
   } finally {
     await cloud.close();
   }

@@ -35,29 +35,62 @@ function runnerEnv(withInputs: Record<string, string>, extra: NodeJS.ProcessEnv 
   return { ...extra, ...inputEnv({ ...DEFAULTS, ...withInputs }) };
 }
 
-const settingsWith = (overrides: Record<string, string>, extra?: NodeJS.ProcessEnv) => getSettings(runnerEnv({ ...WITH, ...overrides }, extra));
+const settingsWith = (overrides: Record<string, string>, extra?: NodeJS.ProcessEnv) =>
+  getSettings(runnerEnv({ ...WITH, ...overrides }, extra));
 
 const long = (n: number, c = "a") => c.repeat(n);
 
 // [what, `with:` overrides, message fragment]
 const BAD: readonly (readonly [string, Record<string, string>, string])[] = [
-  ["subscription id not a GUID", { "subscription-id": "abc" }, "subscription-id: 'abc' is not a GUID. Use the subscription's ID (az account show --query id -o tsv)"],
+  [
+    "subscription id not a GUID",
+    { "subscription-id": "abc" },
+    "subscription-id: 'abc' is not a GUID. Use the subscription's ID (az account show --query id -o tsv)",
+  ],
   ["tenant id too short", { "tenant-id": "72f988bf-86f1-41af-91ab" }, "tenant-id: '72f988bf-86f1-41af-91ab' is not a GUID"],
   ["client id in braces", { "client-id": `{${CLIENT}}` }, `client-id: '{${CLIENT}}' is not a GUID`],
-  ["client id with a non-hex digit", { "client-id": "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0g" }, "client-id: '3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0g' is not a GUID"],
-  ["subscription id missing without env", { "subscription-id": "" }, "subscription-id: missing. Set subscription-id (or env AZURE_SUBSCRIPTION_ID)"],
+  [
+    "client id with a non-hex digit",
+    { "client-id": "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0g" },
+    "client-id: '3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0g' is not a GUID",
+  ],
+  [
+    "subscription id missing without env",
+    { "subscription-id": "" },
+    "subscription-id: missing. Set subscription-id (or env AZURE_SUBSCRIPTION_ID)",
+  ],
   ["tenant id missing without env", { "tenant-id": "" }, "tenant-id: missing. Set tenant-id (or env AZURE_TENANT_ID)"],
   ["resource group ending in a dot", { "resource-group": "rg-fleet." }, "resource-group: 'rg-fleet.' is not a valid name"],
   ["resource group over 90 characters", { "resource-group": long(91) }, "is 91 characters, over the limit of 90"],
   ["resource group with a slash", { "resource-group": "rg/fleet" }, "resource-group: 'rg/fleet' is not a valid name"],
   ["cluster name starting with '-'", { "cluster-name": "-aks" }, "cluster-name: '-aks' is not a valid name"],
-  ["cluster name over 63 characters", { "cluster-name": long(64) }, "cluster-name: '" + long(64) + "' is 64 characters, over the limit of 63"],
+  [
+    "cluster name over 63 characters",
+    { "cluster-name": long(64) },
+    "cluster-name: '" + long(64) + "' is 64 characters, over the limit of 63",
+  ],
   ["cluster name missing", { "cluster-name": "" }, "cluster-name: missing"],
-  ["unknown cluster type", { "cluster-type": "aks" }, "cluster-type: 'aks' is not allowed. Use one of: managedClusters, connectedClusters."],
+  [
+    "unknown cluster type",
+    { "cluster-type": "aks" },
+    "cluster-type: 'aks' is not allowed. Use one of: managedClusters, connectedClusters.",
+  ],
   ["unknown mode", { mode: "deploy" }, "mode: 'deploy' is not allowed. Use one of: apply, rotate, destroy, plan."],
-  ["unknown cloud", { "azure-cloud": "AzureGermanCloud" }, "azure-cloud: 'AzureGermanCloud' is not allowed. Use one of: AzureCloud, AzureUSGovernment, AzureChinaCloud."],
-  ["unknown key type", { "key-type": "dsa" }, "key-type: 'dsa' is not allowed. Use one of: ed25519, ecdsa-p256, ecdsa-p384, ecdsa-p521, rsa-4096."],
-  ["repository with an extra slash", { repository: "octo-org/fleet/extra" }, "repository: 'octo-org/fleet/extra' must be exactly owner/name"],
+  [
+    "unknown cloud",
+    { "azure-cloud": "AzureGermanCloud" },
+    "azure-cloud: 'AzureGermanCloud' is not allowed. Use one of: AzureCloud, AzureUSGovernment, AzureChinaCloud.",
+  ],
+  [
+    "unknown key type",
+    { "key-type": "dsa" },
+    "key-type: 'dsa' is not allowed. Use one of: ed25519, ecdsa-p256, ecdsa-p384, ecdsa-p521, rsa-4096.",
+  ],
+  [
+    "repository with an extra slash",
+    { repository: "octo-org/fleet/extra" },
+    "repository: 'octo-org/fleet/extra' must be exactly owner/name",
+  ],
   ["repository with a trailing slash", { repository: "octo-org/fleet/" }, "must be exactly owner/name"],
   ["repository owner with ';'", { repository: "octo;rm -rf/fleet" }, "has an invalid owner 'octo;rm -rf'"],
   ["repository name with $()", { repository: "octo-org/$(whoami)" }, "has an invalid repository name '$(whoami)'"],
@@ -78,17 +111,53 @@ const BAD: readonly (readonly [string, Record<string, string>, string])[] = [
   ["ssh-host with an empty port", { "ssh-host": "github.com:" }, "ssh-host: 'github.com:' has an invalid port ''"],
   ["ssh-host with a user", { "ssh-host": "git@github.com" }, "ssh-host: 'git@github.com' includes a user"],
   ["ssh-host that is no host name", { "ssh-host": "bad_host!" }, "ssh-host: 'bad_host!' does not name a host"],
-  ["ssh-host disagreeing with the repository URL", { repository: "git@ghe.example.com:octo/fleet", "ssh-host": "github.com" }, "ssh-host: 'github.com' disagrees with the host in repository"],
-  ["http authority host", { "authority-host": "http://login.example.com" }, "authority-host: 'http://login.example.com' is not an https URL"],
-  ["authority host with a path", { "authority-host": "https://login.example.com/tenant" }, "authority-host: 'https://login.example.com/tenant' has a path, query or credentials. Use only the origin, e.g. https://login.example.com."],
+  [
+    "ssh-host disagreeing with the repository URL",
+    { repository: "git@ghe.example.com:octo/fleet", "ssh-host": "github.com" },
+    "ssh-host: 'github.com' disagrees with the host in repository",
+  ],
+  [
+    "http authority host",
+    { "authority-host": "http://login.example.com" },
+    "authority-host: 'http://login.example.com' is not an https URL",
+  ],
+  [
+    "authority host with a path",
+    { "authority-host": "https://login.example.com/tenant" },
+    "authority-host: 'https://login.example.com/tenant' has a path, query or credentials. Use only the origin, e.g. https://login.example.com.",
+  ],
   ["ARM endpoint without a scheme", { "arm-endpoint": "management.azure.com" }, "arm-endpoint: 'management.azure.com' is not an https URL"],
-  ["ARM endpoint with a query", { "arm-endpoint": "https://management.azure.com?x=1" }, "arm-endpoint: 'https://management.azure.com?x=1' has a path, query or credentials"],
+  [
+    "ARM endpoint with a query",
+    { "arm-endpoint": "https://management.azure.com?x=1" },
+    "arm-endpoint: 'https://management.azure.com?x=1' has a path, query or credentials",
+  ],
   ["ftp GitHub API URL", { "github-api-url": "ftp://ghe.example.com" }, "github-api-url: 'ftp://ghe.example.com' is not an http(s) URL"],
-  ["truncated fingerprint", { "ssh-host-fingerprints": "SHA256:+DiY3wvvV6TuJJhbpZisF" }, "ssh-host-fingerprints: 'SHA256:+DiY3wvvV6TuJJhbpZisF' is not a SHA256 fingerprint"],
-  ["MD5 fingerprint in a list", { "ssh-host-fingerprints": `${FINGERPRINT}, MD5:16:27:ac:a5` }, "ssh-host-fingerprints: 'MD5:16:27:ac:a5' is not a SHA256 fingerprint"],
-  ["bad known_hosts line", { "known-hosts": "github.com ssh-dss AAAAB3NzaC1kc3M=" }, "known-hosts: 'github.com ssh-dss AAAAB3NzaC1kc3M=' is not a known_hosts line"],
-  ["missing GitHub token", { "github-token": "" }, "github-token: missing. It needs a GitHub App installation token or fine-grained PAT with Administration: write; the workflow's GITHUB_TOKEN cannot manage deploy keys."],
-  ["branch and tag together", { branch: "main", tag: "v1.0.0" }, "branch/tag: branch and tag are set together. Use at most one of branch, tag, semver"],
+  [
+    "truncated fingerprint",
+    { "ssh-host-fingerprints": "SHA256:+DiY3wvvV6TuJJhbpZisF" },
+    "ssh-host-fingerprints: 'SHA256:+DiY3wvvV6TuJJhbpZisF' is not a SHA256 fingerprint",
+  ],
+  [
+    "MD5 fingerprint in a list",
+    { "ssh-host-fingerprints": `${FINGERPRINT}, MD5:16:27:ac:a5` },
+    "ssh-host-fingerprints: 'MD5:16:27:ac:a5' is not a SHA256 fingerprint",
+  ],
+  [
+    "bad known_hosts line",
+    { "known-hosts": "github.com ssh-dss AAAAB3NzaC1kc3M=" },
+    "known-hosts: 'github.com ssh-dss AAAAB3NzaC1kc3M=' is not a known_hosts line",
+  ],
+  [
+    "missing GitHub token",
+    { "github-token": "" },
+    "github-token: missing. It needs a GitHub App installation token or fine-grained PAT with Administration: write; the workflow's GITHUB_TOKEN cannot manage deploy keys.",
+  ],
+  [
+    "branch and tag together",
+    { branch: "main", tag: "v1.0.0" },
+    "branch/tag: branch and tag are set together. Use at most one of branch, tag, semver",
+  ],
   ["tag and semver together", { tag: "v1.0.0", semver: ">=1.0.0" }, "tag/semver: tag and semver are set together"],
   ["branch with '..'", { branch: "feature..x" }, "branch: 'feature..x' is not a valid git branch name: it contains '..'"],
   ["branch with a space", { branch: "my branch" }, "contains a space, control character or one of ~ ^ : ? * [ \\"],
@@ -112,23 +181,87 @@ const BAD: readonly (readonly [string, Record<string, string>, string])[] = [
   ["kustomizations as a list", { path: "", kustomizations: "- apps\n- infra" }, "kustomizations: is a list, not a map"],
   ["kustomizations as a scalar", { path: "", kustomizations: "apps" }, "kustomizations: is a string, not a map"],
   ["kustomization that is a list", { path: "", kustomizations: "apps: [apps]" }, "kustomizations.apps: is a list, not a map"],
-  ["kustomizations with unknown key", { path: "", kustomizations: "apps:\n  path: apps\n  prunee: true" }, "kustomizations.apps: unknown key 'prunee'. Allowed keys: path, dependsOn, prune, force, wait, timeout, syncInterval, retryInterval, postBuild."],
+  [
+    "kustomizations with unknown key",
+    { path: "", kustomizations: "apps:\n  path: apps\n  prunee: true" },
+    "kustomizations.apps: unknown key 'prunee'. Allowed keys: path, dependsOn, prune, force, wait, timeout, syncInterval, retryInterval, postBuild.",
+  ],
   ["kustomizations that are not YAML", { path: "", kustomizations: "apps: {path: [" }, "kustomizations: is not valid YAML"],
-  ["kustomizations with a duplicate name", { path: "", kustomizations: "apps: {path: a}\napps: {path: b}" }, "kustomizations: is not valid YAML (Map keys must be unique"],
-  ["dependsOn a missing name", { path: "", kustomizations: "apps: {path: apps, dependsOn: [infra]}" }, "kustomizations.apps: dependsOn names 'infra', which is not in kustomizations"],
-  ["dependsOn as a string", { path: "", kustomizations: "infra: {path: infra}\napps: {path: apps, dependsOn: infra}" }, "kustomizations.apps: dependsOn must be a list of kustomization names"],
-  ["dependsOn itself", { path: "", kustomizations: "apps: {path: apps, dependsOn: [apps]}" }, "kustomizations.apps: dependsOn lists 'apps' itself"],
-  ["dependsOn cycle", { path: "", kustomizations: "a: {dependsOn: [c]}\nb: {dependsOn: [a]}\nc: {dependsOn: [b]}" }, "kustomizations: dependsOn forms a cycle: a -> c -> b -> a."],
-  ["kustomization name not DNS-1123", { path: "", kustomizations: "Apps_1: {path: apps}" }, "kustomizations.Apps_1: 'Apps_1' is not a valid kustomization name"],
-  ["kustomization name too long for the configuration", { path: "", "configuration-name": long(40, "c"), kustomizations: `${long(23, "k")}: {path: apps}` }, `'${long(40, "c")}-${long(23, "k")}' is over 63 characters. Shorten the kustomization name to 22 characters`],
-  ["kustomization path with '..'", { path: "", kustomizations: "apps: {path: ../apps}" }, "kustomizations.apps: path '../apps' contains '..'"],
-  ["kustomization timeout unparsable", { path: "", kustomizations: "apps: {path: apps, timeout: 5x}" }, "kustomizations.apps.timeout: '5x' is not a duration"],
-  ["kustomization syncInterval too short", { path: "", kustomizations: "apps: {path: apps, syncInterval: 1s}" }, "kustomizations.apps.syncInterval: '1s' is out of range. Use a value from 10s to 24h."],
-  ["kustomization retryInterval without unit", { path: "", kustomizations: "apps: {path: apps, retryInterval: 600}" }, "kustomizations.apps.retryInterval: '600' has no unit"],
-  ["kustomization prune not a boolean", { path: "", kustomizations: "apps: {path: apps, prune: yes}" }, "kustomizations.apps: prune must be true or false, not 'yes'"],
-  ["postBuild substitute number", { path: "", kustomizations: "apps: {path: apps, postBuild: {substitute: {replicas: 3}}}" }, "postBuild.substitute.replicas is a number. Quote it"],
-  ["postBuild substituteFrom kind", { path: "", kustomizations: "apps: {path: apps, postBuild: {substituteFrom: [{kind: Pod, name: vars}]}}" }, "postBuild.substituteFrom[0].kind 'Pod' is not allowed. Use ConfigMap or Secret."],
-  ["postBuild unknown key", { path: "", kustomizations: "apps: {path: apps, postBuild: {patches: []}}" }, "postBuild has unknown key 'patches'. Allowed keys: substitute, substituteFrom."],
+  [
+    "kustomizations with a duplicate name",
+    { path: "", kustomizations: "apps: {path: a}\napps: {path: b}" },
+    "kustomizations: is not valid YAML (Map keys must be unique",
+  ],
+  [
+    "dependsOn a missing name",
+    { path: "", kustomizations: "apps: {path: apps, dependsOn: [infra]}" },
+    "kustomizations.apps: dependsOn names 'infra', which is not in kustomizations",
+  ],
+  [
+    "dependsOn as a string",
+    { path: "", kustomizations: "infra: {path: infra}\napps: {path: apps, dependsOn: infra}" },
+    "kustomizations.apps: dependsOn must be a list of kustomization names",
+  ],
+  [
+    "dependsOn itself",
+    { path: "", kustomizations: "apps: {path: apps, dependsOn: [apps]}" },
+    "kustomizations.apps: dependsOn lists 'apps' itself",
+  ],
+  [
+    "dependsOn cycle",
+    { path: "", kustomizations: "a: {dependsOn: [c]}\nb: {dependsOn: [a]}\nc: {dependsOn: [b]}" },
+    "kustomizations: dependsOn forms a cycle: a -> c -> b -> a.",
+  ],
+  [
+    "kustomization name not DNS-1123",
+    { path: "", kustomizations: "Apps_1: {path: apps}" },
+    "kustomizations.Apps_1: 'Apps_1' is not a valid kustomization name",
+  ],
+  [
+    "kustomization name too long for the configuration",
+    { path: "", "configuration-name": long(40, "c"), kustomizations: `${long(23, "k")}: {path: apps}` },
+    `'${long(40, "c")}-${long(23, "k")}' is over 63 characters. Shorten the kustomization name to 22 characters`,
+  ],
+  [
+    "kustomization path with '..'",
+    { path: "", kustomizations: "apps: {path: ../apps}" },
+    "kustomizations.apps: path '../apps' contains '..'",
+  ],
+  [
+    "kustomization timeout unparsable",
+    { path: "", kustomizations: "apps: {path: apps, timeout: 5x}" },
+    "kustomizations.apps.timeout: '5x' is not a duration",
+  ],
+  [
+    "kustomization syncInterval too short",
+    { path: "", kustomizations: "apps: {path: apps, syncInterval: 1s}" },
+    "kustomizations.apps.syncInterval: '1s' is out of range. Use a value from 10s to 24h.",
+  ],
+  [
+    "kustomization retryInterval without unit",
+    { path: "", kustomizations: "apps: {path: apps, retryInterval: 600}" },
+    "kustomizations.apps.retryInterval: '600' has no unit",
+  ],
+  [
+    "kustomization prune not a boolean",
+    { path: "", kustomizations: "apps: {path: apps, prune: yes}" },
+    "kustomizations.apps: prune must be true or false, not 'yes'",
+  ],
+  [
+    "postBuild substitute number",
+    { path: "", kustomizations: "apps: {path: apps, postBuild: {substitute: {replicas: 3}}}" },
+    "postBuild.substitute.replicas is a number. Quote it",
+  ],
+  [
+    "postBuild substituteFrom kind",
+    { path: "", kustomizations: "apps: {path: apps, postBuild: {substituteFrom: [{kind: Pod, name: vars}]}}" },
+    "postBuild.substituteFrom[0].kind 'Pod' is not allowed. Use ConfigMap or Secret.",
+  ],
+  [
+    "postBuild unknown key",
+    { path: "", kustomizations: "apps: {path: apps, postBuild: {patches: []}}" },
+    "postBuild has unknown key 'patches'. Allowed keys: substitute, substituteFrom.",
+  ],
   ["sync interval too short", { "sync-interval": "10s" }, "sync-interval: '10s' is out of range. Use a value from 30s to 24h."],
   ["sync interval too long", { "sync-interval": "25h" }, "sync-interval: '25h' is out of range"],
   ["sync interval without unit", { "sync-interval": "600" }, "sync-interval: '600' has no unit"],
@@ -136,27 +269,59 @@ const BAD: readonly (readonly [string, Record<string, string>, string])[] = [
   ["timeout in days", { timeout: "1d" }, "timeout: '1d' uses days, which Flux does not accept"],
   ["wait timeout too long", { "wait-timeout": "7h" }, "wait-timeout: '7h' is out of range. Use a value from 30s to 6h."],
   ["wait timeout unparsable", { "wait-timeout": "soon" }, "wait-timeout: 'soon' is not a duration"],
-  ["progress interval not whole seconds", { "progress-interval": "1.5" }, "progress-interval: '1.5' is not a whole number of seconds from 1 to 3600"],
+  [
+    "progress interval not whole seconds",
+    { "progress-interval": "1.5" },
+    "progress-interval: '1.5' is not a whole number of seconds from 1 to 3600",
+  ],
   ["progress interval zero", { "progress-interval": "0" }, "progress-interval: '0' is not a whole number of seconds from 1 to 3600"],
   ["plan-for unknown mode", { "plan-for": "plan" }, "plan-for: 'plan' is not allowed. Use one of: apply, rotate, destroy."],
   ["max key age under a day", { "max-key-age": "12h" }, "max-key-age: '12h' is out of range. Use a value from 1d to 365d."],
   ["max key age over a year", { "max-key-age": "400d" }, "max-key-age: '400d' is out of range"],
   ["configuration name with capitals", { "configuration-name": "Flux_System" }, "configuration-name: 'Flux_System' is not a valid name"],
-  ["configuration name over 63", { "configuration-name": long(64, "f") }, "configuration-name: '" + long(64, "f") + "' is 64 characters, over the limit of 63"],
+  [
+    "configuration name over 63",
+    { "configuration-name": long(64, "f") },
+    "configuration-name: '" + long(64, "f") + "' is 64 characters, over the limit of 63",
+  ],
   ["namespace with a dot", { namespace: "flux.system" }, "namespace: 'flux.system' is not a valid name. Namespaces are DNS-1123 labels"],
   ["unknown scope", { scope: "global" }, "scope: 'global' is not allowed. Use one of: cluster, namespace."],
   ["boolean 'yes'", { suspend: "yes" }, "suspend: 'yes' is not a boolean. Use true or false."],
   ["empty boolean", { wait: "" }, "wait: missing. Use true or false."],
-  ["extension setting without '='", { "extension-settings": "helm-controller.enabled" }, "extension-settings: 'helm-controller.enabled' is not key=value"],
+  [
+    "extension setting without '='",
+    { "extension-settings": "helm-controller.enabled" },
+    "extension-settings: 'helm-controller.enabled' is not key=value",
+  ],
   ["extension setting twice", { "extension-settings": "a.enabled=true\na.enabled=false" }, "extension-settings: 'a.enabled' is set twice"],
   ["extension version 'latest'", { "extension-version": "latest" }, "extension-version: 'latest' is not a version"],
   ["extension name with capitals", { "extension-name": "Flux" }, "extension-name: 'Flux' is not a valid name"],
-  ["unknown pod identity check", { "pod-identity-check": "maybe" }, "pod-identity-check: 'maybe' is not allowed. Use one of: fail, warn, off."],
+  [
+    "unknown pod identity check",
+    { "pod-identity-check": "maybe" },
+    "pod-identity-check: 'maybe' is not allowed. Use one of: fail, warn, off.",
+  ],
   ["lowercase secret name", { "private-key-secret": "flux_key" }, "private-key-secret: 'flux_key' is not a usable secret name"],
-  ["secret name starting with GITHUB_", { "private-key-secret": "GITHUB_FLUX_KEY" }, "private-key-secret: 'GITHUB_FLUX_KEY' is not a usable secret name"],
-  ["secret name starting with a digit", { "private-key-secret": "1FLUX_KEY" }, "private-key-secret: '1FLUX_KEY' is not a usable secret name"],
-  ["secret environment without a secret", { "secret-environment": "production" }, "secret-environment: is set but private-key-secret is empty"],
-  ["repository missing without env", { repository: "" }, "repository: missing and env GITHUB_REPOSITORY is not set. Set repository: owner/name."],
+  [
+    "secret name starting with GITHUB_",
+    { "private-key-secret": "GITHUB_FLUX_KEY" },
+    "private-key-secret: 'GITHUB_FLUX_KEY' is not a usable secret name",
+  ],
+  [
+    "secret name starting with a digit",
+    { "private-key-secret": "1FLUX_KEY" },
+    "private-key-secret: '1FLUX_KEY' is not a usable secret name",
+  ],
+  [
+    "secret environment without a secret",
+    { "secret-environment": "production" },
+    "secret-environment: is set but private-key-secret is empty",
+  ],
+  [
+    "repository missing without env",
+    { repository: "" },
+    "repository: missing and env GITHUB_REPOSITORY is not set. Set repository: owner/name.",
+  ],
 ];
 
 test(`input table: ${BAD.length} bad inputs`, (t) => {
@@ -166,52 +331,94 @@ test(`input table: ${BAD.length} bad inputs`, (t) => {
 
 for (const [what, overrides, fragment] of BAD) {
   test(`rejects ${what}`, () => {
-    assert.throws(() => settingsWith(overrides), (error: unknown) => {
-      assert.ok(error instanceof ActionError, "an ActionError");
-      assert.equal(error.code, "invalid-input");
-      assert.ok(error.message.includes(fragment), `expected\n  ${fragment}\nin\n${error.message}`);
-      return true;
-    });
+    assert.throws(
+      () => settingsWith(overrides),
+      (error: unknown) => {
+        assert.ok(error instanceof ActionError, "an ActionError");
+        assert.equal(error.code, "invalid-input");
+        assert.ok(error.message.includes(fragment), `expected\n  ${fragment}\nin\n${error.message}`);
+        return true;
+      },
+    );
   });
 }
 
 test("reports every problem at once, one line per problem", () => {
   const env = runnerEnv({ ...WITH, "subscription-id": "abc", repository: "a/b/c", "sync-interval": "1s", "key-type": "dsa" });
-  assert.throws(() => getSettings(env), (error: unknown) => {
-    assert.ok(error instanceof Error);
-    const lines = error.message.split("\n");
-    assert.equal(lines[0], "4 input problems; fix them in the workflow's `with:` block:");
-    const named = lines.slice(1).map((line) => /^ {2}- ([a-z-]+):/.exec(line)?.[1]);
-    assert.deepEqual(named.sort(), ["key-type", "repository", "subscription-id", "sync-interval"]);
-    return true;
-  });
+  assert.throws(
+    () => getSettings(env),
+    (error: unknown) => {
+      assert.ok(error instanceof Error);
+      const lines = error.message.split("\n");
+      assert.equal(lines[0], "4 input problems; fix them in the workflow's `with:` block:");
+      const named = lines.slice(1).map((line) => /^ {2}- ([a-z-]+):/.exec(line)?.[1]);
+      assert.deepEqual(named.sort(), ["key-type", "repository", "subscription-id", "sync-interval"]);
+      return true;
+    },
+  );
 });
 
 test("defaults from action.yml give the documented settings", () => {
   const settings = settingsWith({});
   assert.equal(settings.mode, "apply");
-  assert.deepEqual(settings.cluster, { subscriptionId: SUBSCRIPTION, resourceGroup: "rg-fleet", name: "aks-prod-1", type: "managedClusters" });
+  assert.deepEqual(settings.cluster, {
+    subscriptionId: SUBSCRIPTION,
+    resourceGroup: "rg-fleet",
+    name: "aks-prod-1",
+    type: "managedClusters",
+  });
   assert.deepEqual(settings.azure, {
-    clientId: CLIENT, tenantId: TENANT, audience: "api://AzureADTokenExchange", cloud: "AzureCloud",
-    authorityHost: "https://login.microsoftonline.com", armEndpoint: "https://management.azure.com",
-    customAuthority: false, registerProviders: true,
+    clientId: CLIENT,
+    tenantId: TENANT,
+    audience: "api://AzureADTokenExchange",
+    cloud: "AzureCloud",
+    authorityHost: "https://login.microsoftonline.com",
+    armEndpoint: "https://management.azure.com",
+    customAuthority: false,
+    registerProviders: true,
   });
   assert.deepEqual(settings.git, {
-    owner: "octo-org", repo: "fleet-config", ref: { kind: "branch", branch: undefined },
-    githubToken: "ghs_exampleinstallationtoken", githubApiUrl: "https://api.github.com",
-    sshHost: "github.com", sshPort: 22, hostFingerprints: [], knownHosts: undefined,
+    owner: "octo-org",
+    repo: "fleet-config",
+    ref: { kind: "branch", branch: undefined },
+    githubToken: "ghs_exampleinstallationtoken",
+    githubApiUrl: "https://api.github.com",
+    sshHost: "github.com",
+    sshPort: 22,
+    hostFingerprints: [],
+    knownHosts: undefined,
   });
   assert.deepEqual(settings.key, { type: "ed25519", readWrite: false, maxAgeMs: undefined });
   assert.deepEqual(settings.extension, {
-    name: "flux", releaseTrain: "Stable", version: undefined, settings: {}, remove: false, podIdentityCheck: "fail",
+    name: "flux",
+    releaseTrain: "Stable",
+    version: undefined,
+    settings: {},
+    remove: false,
+    podIdentityCheck: "fail",
   });
   assert.deepEqual(settings.flux, {
-    name: "flux-system", namespace: "flux-system", scope: "cluster",
-    kustomizations: [{
-      name: "cluster", path: "clusters/prod", dependsOn: [], prune: true, force: false, wait: true,
-      timeoutSeconds: undefined, syncIntervalSeconds: undefined, retryIntervalSeconds: undefined, postBuild: undefined,
-    }],
-    syncIntervalSeconds: undefined, timeoutSeconds: undefined, suspend: false, forceDelete: false,
+    name: "flux-system",
+    namespace: "flux-system",
+    scope: "cluster",
+    kustomizations: [
+      {
+        name: "cluster",
+        path: "clusters/prod",
+        dependsOn: [],
+        prune: true,
+        force: false,
+        wait: true,
+        timeoutSeconds: undefined,
+        syncIntervalSeconds: undefined,
+        retryIntervalSeconds: undefined,
+        postBuild: undefined,
+      },
+    ],
+    syncIntervalSeconds: undefined,
+    timeoutSeconds: undefined,
+    suspend: false,
+    forceDelete: false,
   });
   assert.equal(settings.wait, true);
   assert.equal(settings.waitTimeoutMs, 15 * 60_000);
@@ -224,10 +431,18 @@ test("every mode accepts the same target inputs", () => {
 });
 
 test("path is needed to apply (or plan an apply), not to rotate or destroy", () => {
-  for (const [mode, planFor] of [["rotate", "apply"], ["destroy", "apply"], ["plan", "rotate"], ["plan", "destroy"]] as const) {
+  for (const [mode, planFor] of [
+    ["rotate", "apply"],
+    ["destroy", "apply"],
+    ["plan", "rotate"],
+    ["plan", "destroy"],
+  ] as const) {
     assert.deepEqual(settingsWith({ mode, "plan-for": planFor, path: "" }).flux.kustomizations, [], `${mode}/${planFor}`);
   }
-  for (const [mode, planFor] of [["apply", "apply"], ["plan", "apply"]] as const) {
+  for (const [mode, planFor] of [
+    ["apply", "apply"],
+    ["plan", "apply"],
+  ] as const) {
     assert.throws(() => settingsWith({ mode, "plan-for": planFor, path: "" }), /path: missing/, `${mode}/${planFor}`);
   }
   assert.throws(() => settingsWith({ mode: "rotate", path: "../up" }), /path/, "a path that is given is still checked");
@@ -252,8 +467,12 @@ test("environment fallbacks: AZURE_*, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_
   const settings = settingsWith(
     { "subscription-id": "", "tenant-id": "", "client-id": "", repository: "" },
     {
-      AZURE_SUBSCRIPTION_ID: SUBSCRIPTION, AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT,
-      GITHUB_REPOSITORY: "acme/platform", GITHUB_API_URL: "https://ghe.acme.test/api/v3/", GITHUB_SERVER_URL: "https://ghe.acme.test",
+      AZURE_SUBSCRIPTION_ID: SUBSCRIPTION,
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_ID: CLIENT,
+      GITHUB_REPOSITORY: "acme/platform",
+      GITHUB_API_URL: "https://ghe.acme.test/api/v3/",
+      GITHUB_SERVER_URL: "https://ghe.acme.test",
     },
   );
   assert.deepEqual([settings.cluster.subscriptionId, settings.azure.tenantId, settings.azure.clientId], [SUBSCRIPTION, TENANT, CLIENT]);
@@ -270,19 +489,27 @@ test("inputs win over environment fallbacks", () => {
 
 test("sovereign clouds select their authority, ARM endpoint and audience", () => {
   const gov = settingsWith({ "azure-cloud": "AzureUSGovernment" }).azure;
-  assert.deepEqual([gov.authorityHost, gov.armEndpoint, gov.audience, gov.customAuthority],
-    ["https://login.microsoftonline.us", "https://management.usgovcloudapi.net", "api://AzureADTokenExchangeUSGov", false]);
+  assert.deepEqual(
+    [gov.authorityHost, gov.armEndpoint, gov.audience, gov.customAuthority],
+    ["https://login.microsoftonline.us", "https://management.usgovcloudapi.net", "api://AzureADTokenExchangeUSGov", false],
+  );
   const china = settingsWith({ "azure-cloud": "AzureChinaCloud" }).azure;
-  assert.deepEqual([china.authorityHost, china.armEndpoint, china.audience],
-    ["https://login.chinacloudapi.cn", "https://management.chinacloudapi.cn", "api://AzureADTokenExchangeChina"]);
+  assert.deepEqual(
+    [china.authorityHost, china.armEndpoint, china.audience],
+    ["https://login.chinacloudapi.cn", "https://management.chinacloudapi.cn", "api://AzureADTokenExchangeChina"],
+  );
 });
 
 test("authority-host, arm-endpoint and audience overrides", () => {
   const azure = settingsWith({
-    "authority-host": "https://localhost:8443/", "arm-endpoint": "https://127.0.0.1:9443", audience: "api://custom",
+    "authority-host": "https://localhost:8443/",
+    "arm-endpoint": "https://127.0.0.1:9443",
+    audience: "api://custom",
   }).azure;
-  assert.deepEqual([azure.authorityHost, azure.armEndpoint, azure.audience, azure.customAuthority],
-    ["https://localhost:8443", "https://127.0.0.1:9443", "api://custom", true]);
+  assert.deepEqual(
+    [azure.authorityHost, azure.armEndpoint, azure.audience, azure.customAuthority],
+    ["https://localhost:8443", "https://127.0.0.1:9443", "api://custom", true],
+  );
 });
 
 test("paths are normalised", () => {
@@ -307,7 +534,7 @@ test("kustomizations YAML becomes ordered kustomizations", () => {
     "  syncInterval: 1h30m",
     "  retryInterval: 2m",
     "  postBuild:",
-    "    substitute: {cluster_env: prod, replicas: \"3\"}",
+    '    substitute: {cluster_env: prod, replicas: "3"}',
     "    substituteFrom:",
     "      - {kind: ConfigMap, name: cluster-vars}",
     "      - {kind: Secret, name: cluster-secrets, optional: true}",
@@ -315,15 +542,33 @@ test("kustomizations YAML becomes ordered kustomizations", () => {
   const { flux } = settingsWith({ path: "", kustomizations });
   assert.deepEqual(flux.kustomizations, [
     {
-      name: "infra", path: "infrastructure", dependsOn: [], prune: true, force: false, wait: true,
-      timeoutSeconds: 300, syncIntervalSeconds: undefined, retryIntervalSeconds: undefined, postBuild: undefined,
+      name: "infra",
+      path: "infrastructure",
+      dependsOn: [],
+      prune: true,
+      force: false,
+      wait: true,
+      timeoutSeconds: 300,
+      syncIntervalSeconds: undefined,
+      retryIntervalSeconds: undefined,
+      postBuild: undefined,
     },
     {
-      name: "apps", path: "apps/prod", dependsOn: ["infra"], prune: false, force: true, wait: false,
-      timeoutSeconds: undefined, syncIntervalSeconds: 5400, retryIntervalSeconds: 120,
+      name: "apps",
+      path: "apps/prod",
+      dependsOn: ["infra"],
+      prune: false,
+      force: true,
+      wait: false,
+      timeoutSeconds: undefined,
+      syncIntervalSeconds: 5400,
+      retryIntervalSeconds: 120,
       postBuild: {
         substitute: { cluster_env: "prod", replicas: "3" },
-        substituteFrom: [{ kind: "ConfigMap", name: "cluster-vars" }, { kind: "Secret", name: "cluster-secrets", optional: true }],
+        substituteFrom: [
+          { kind: "ConfigMap", name: "cluster-vars" },
+          { kind: "Secret", name: "cluster-secrets", optional: true },
+        ],
       },
     },
   ]);
@@ -340,14 +585,21 @@ test("git references", () => {
 
 test("durations, fingerprints, known hosts, extension settings and the sealed secret", () => {
   const settings = settingsWith({
-    "sync-interval": "1h30m", timeout: "90s", "wait-timeout": "2h", "max-key-age": "30d",
+    "sync-interval": "1h30m",
+    timeout: "90s",
+    "wait-timeout": "2h",
+    "max-key-age": "30d",
     "ssh-host-fingerprints": `${FINGERPRINT},\nSHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM`,
     "known-hosts": "# GHES\nghe.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n",
     "extension-settings": "image-automation-controller.enabled=true\nsource-controller.args=--a=b\n",
-    "extension-version": "1.14.2", "private-key-secret": "FLUX_DEPLOY_KEY", "secret-environment": "production",
+    "extension-version": "1.14.2",
+    "private-key-secret": "FLUX_DEPLOY_KEY",
+    "secret-environment": "production",
   });
-  assert.deepEqual([settings.flux.syncIntervalSeconds, settings.flux.timeoutSeconds, settings.waitTimeoutMs, settings.key.maxAgeMs],
-    [5400, 90, 2 * 3_600_000, 30 * 86_400_000]);
+  assert.deepEqual(
+    [settings.flux.syncIntervalSeconds, settings.flux.timeoutSeconds, settings.waitTimeoutMs, settings.key.maxAgeMs],
+    [5400, 90, 2 * 3_600_000, 30 * 86_400_000],
+  );
   assert.deepEqual(settings.git.hostFingerprints, [FINGERPRINT, "SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM"]);
   assert.equal(settings.git.knownHosts, "ghe.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl");
   assert.deepEqual(settings.extension.settings, { "image-automation-controller.enabled": "true", "source-controller.args": "--a=b" });
@@ -386,5 +638,8 @@ test("durations: Flux syntax, units, ranges", () => {
   assert.equal(parseDuration("2d", rule).ok, false);
   assert.equal(parseDuration("1h 30m", rule).ok, false);
   assert.equal(parseDuration("-5m", rule).ok, false);
-  assert.deepEqual([formatDuration(90_000), formatDuration(86_400_000), formatDuration(86_400_000, true), formatDuration(0)], ["1m30s", "24h", "1d", "0s"]);
+  assert.deepEqual(
+    [formatDuration(90_000), formatDuration(86_400_000), formatDuration(86_400_000, true), formatDuration(0)],
+    ["1m30s", "24h", "1d", "0s"],
+  );
 });

@@ -25,12 +25,17 @@ const sshKeygenOk = (args: string[]): string => {
 };
 /** Fingerprints as ssh-keygen prints them for every key in a file. */
 const toolFingerprints = (text: string): string[] =>
-  sshKeygenOk(["-l", "-f", tempFile(text)]).trim().split("\n").map((l) => l.split(" ")[1] ?? "");
+  sshKeygenOk(["-l", "-f", tempFile(text)])
+    .trim()
+    .split("\n")
+    .map((l) => l.split(" ")[1] ?? "");
 
 // Real host keys, made and fingerprinted by ssh-keygen.
 const hostKey = (name: string, args: string[]) => {
   sshKeygenOk(["-q", ...args, "-N", "", "-C", "host key", "-f", join(dir, name)]);
-  const [type = "", base64 = ""] = readFileSync(join(dir, `${name}.pub`), "utf8").trim().split(" ");
+  const [type = "", base64 = ""] = readFileSync(join(dir, `${name}.pub`), "utf8")
+    .trim()
+    .split(" ");
   const fingerprint = sshKeygenOk(["-l", "-f", join(dir, `${name}.pub`)]).split(" ")[1] ?? "";
   return { type, base64, line: `${type} ${base64}`, fingerprint, digest: fingerprint.replace("SHA256:", "") };
 };
@@ -60,22 +65,32 @@ describe("hostPattern and host fields", () => {
     ["example.com", "examplexcom", 22, false],
   ];
   for (const [field, host, port, expected] of cases) {
-    test(`${field} ${expected ? "names" : "does not name"} ${host}:${port}`, () => assert.equal(hostsFieldMatches(field, host, port), expected));
+    test(`${field} ${expected ? "names" : "does not name"} ${host}:${port}`, () =>
+      assert.equal(hostsFieldMatches(field, host, port), expected));
   }
 });
 
 describe("knownHostsFromMeta", () => {
   test("keeps every verified key, ecdsa first, and ssh-keygen finds them for [localhost]:2222", () => {
     const result = knownHostsFromMeta(meta(), "localhost", 2222);
-    assert.deepEqual(result.keys.map((k) => k.type), ["ecdsa-sha2-nistp256", "ssh-ed25519", "ssh-rsa"]);
-    assert.deepEqual(result.keys.map((k) => k.verifiedBy), ["meta", "meta", "meta"]);
+    assert.deepEqual(
+      result.keys.map((k) => k.type),
+      ["ecdsa-sha2-nistp256", "ssh-ed25519", "ssh-rsa"],
+    );
+    assert.deepEqual(
+      result.keys.map((k) => k.verifiedBy),
+      ["meta", "meta", "meta"],
+    );
     assert.equal(result.text, `[localhost]:2222 ${ec.line}\n[localhost]:2222 ${ed.line}\n[localhost]:2222 ${rsa.line}\n`);
     const file = tempFile(result.text);
     const found = sshKeygenOk(["-F", "[localhost]:2222", "-f", file]);
     assert.equal(found.match(/^# Host \[localhost\]:2222 found: line \d/gm)?.length, 3);
     assert.equal(sshKeygen(["-F", "localhost", "-f", file]).status, 1, "port 22 must not match");
     assert.deepEqual(toolFingerprints(result.text), [ec.fingerprint, ed.fingerprint, rsa.fingerprint]);
-    assert.deepEqual(result.keys.map((k) => k.fingerprint), [ec.fingerprint, ed.fingerprint, rsa.fingerprint]);
+    assert.deepEqual(
+      result.keys.map((k) => k.fingerprint),
+      [ec.fingerprint, ed.fingerprint, rsa.fingerprint],
+    );
   });
 
   test("other types keep their /meta order after ecdsa-sha2-nistp256 and ssh-ed25519; duplicates are dropped", () => {
@@ -85,7 +100,10 @@ describe("knownHostsFromMeta", () => {
     assert.throws(() => knownHostsFromMeta(m, "h", 22), /ecdsa-sha2-nistp384 .*SHA256_ECDSA = SHA256:/);
     m.ssh_keys = [rsa.line, ed.line, ec.line, ed.line, `${ec.line} with a comment`];
     const result = knownHostsFromMeta(m, "h", 22);
-    assert.deepEqual(result.keys.map((k) => k.type), ["ecdsa-sha2-nistp256", "ssh-ed25519", "ssh-rsa"]);
+    assert.deepEqual(
+      result.keys.map((k) => k.type),
+      ["ecdsa-sha2-nistp256", "ssh-ed25519", "ssh-rsa"],
+    );
   });
 
   test("tolerates /meta fingerprints with a SHA256: prefix or = padding", () => {
@@ -97,12 +115,15 @@ describe("knownHostsFromMeta", () => {
   test("a key whose fingerprint differs from /meta's throws, naming type, both fingerprints and the fix", () => {
     const m = meta();
     m.ssh_key_fingerprints.SHA256_ED25519 = other.digest;
-    assert.throws(() => knownHostsFromMeta(m, "github.com", 22), (e: Error) => {
-      assert.match(e.message, /ssh-ed25519/);
-      assert.ok(e.message.includes(ed.fingerprint) && e.message.includes(other.fingerprint), e.message);
-      assert.match(e.message, /`known-hosts`.*`ssh-host-fingerprints`/);
-      return true;
-    });
+    assert.throws(
+      () => knownHostsFromMeta(m, "github.com", 22),
+      (e: Error) => {
+        assert.match(e.message, /ssh-ed25519/);
+        assert.ok(e.message.includes(ed.fingerprint) && e.message.includes(other.fingerprint), e.message);
+        assert.match(e.message, /`known-hosts`.*`ssh-host-fingerprints`/);
+        return true;
+      },
+    );
     // A pin for the key does not override a /meta mismatch.
     assert.throws(() => knownHostsFromMeta(m, "github.com", 22, [ed.fingerprint]), /has fingerprint/);
   });
@@ -110,19 +131,34 @@ describe("knownHostsFromMeta", () => {
   test("a key whose type has no published fingerprint throws (fail closed)", () => {
     const m = meta();
     delete m.ssh_key_fingerprints.SHA256_RSA;
-    assert.throws(() => knownHostsFromMeta(m, "github.com", 22), /ssh-rsa .*no published fingerprint \(SHA256_RSA is missing\).*`ssh-host-fingerprints`/);
+    assert.throws(
+      () => knownHostsFromMeta(m, "github.com", 22),
+      /ssh-rsa .*no published fingerprint \(SHA256_RSA is missing\).*`ssh-host-fingerprints`/,
+    );
     assert.throws(() => knownHostsFromMeta({ ssh_keys: [ed.line] }, "github.com", 22), /ssh-ed25519 .*no published fingerprint/);
   });
 
   test("pins restrict the keys; a pin also vouches for a type /meta does not fingerprint", () => {
     const onlyEd = knownHostsFromMeta(meta(), "github.com", 22, [ed.fingerprint]);
-    assert.deepEqual(onlyEd.keys.map((k) => [k.type, k.verifiedBy]), [["ssh-ed25519", "meta"]]);
+    assert.deepEqual(
+      onlyEd.keys.map((k) => [k.type, k.verifiedBy]),
+      [["ssh-ed25519", "meta"]],
+    );
     assert.equal(onlyEd.text, `github.com ${ed.line}\n`);
     const m = meta();
     delete m.ssh_key_fingerprints.SHA256_RSA;
     const pinned = knownHostsFromMeta(m, "github.com", 22, [rsa.fingerprint, ec.fingerprint.replace("SHA256:", "sha256:")]);
-    assert.deepEqual(pinned.keys.map((k) => [k.type, k.verifiedBy]), [["ecdsa-sha2-nistp256", "meta"], ["ssh-rsa", "pin"]]);
-    assert.throws(() => knownHostsFromMeta(meta(), "github.com", 22, [other.fingerprint]), /None of the host keys.*`ssh-host-fingerprints`/);
+    assert.deepEqual(
+      pinned.keys.map((k) => [k.type, k.verifiedBy]),
+      [
+        ["ecdsa-sha2-nistp256", "meta"],
+        ["ssh-rsa", "pin"],
+      ],
+    );
+    assert.throws(
+      () => knownHostsFromMeta(meta(), "github.com", 22, [other.fingerprint]),
+      /None of the host keys.*`ssh-host-fingerprints`/,
+    );
   });
 
   test("no ssh_keys, or an unusable entry, throws and points at `known-hosts`", () => {
@@ -146,9 +182,10 @@ describe("knownHostsFromMeta", () => {
     };
     const result = knownHostsFromMeta(github, "github.com", 22);
     assert.equal(result.text, `github.com ${github.ssh_keys[1]}\ngithub.com ${github.ssh_keys[0]}\n`);
-    assert.deepEqual(result.keys.map((k) => k.fingerprint), [
-      "SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM", "SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU",
-    ]);
+    assert.deepEqual(
+      result.keys.map((k) => k.fingerprint),
+      ["SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM", "SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU"],
+    );
     assert.equal(sshKeygen(["-F", "github.com", "-f", tempFile(result.text)]).status, 0);
   });
 });
@@ -167,7 +204,13 @@ describe("knownHostsFromInput", () => {
   test("keeps the pinned lines for host:port, re-emitted with hostPattern, and ssh-keygen finds them", () => {
     const result = knownHostsFromInput(input, "localhost", 2222, pins);
     assert.equal(result.text, `[localhost]:2222 ${ec.line}\n[localhost]:2222 ${ed.line}\n`);
-    assert.deepEqual(result.keys.map((k) => [k.fingerprint, k.verifiedBy]), [[ec.fingerprint, "pin"], [ed.fingerprint, "pin"]]);
+    assert.deepEqual(
+      result.keys.map((k) => [k.fingerprint, k.verifiedBy]),
+      [
+        [ec.fingerprint, "pin"],
+        [ed.fingerprint, "pin"],
+      ],
+    );
     assert.equal(sshKeygenOk(["-F", "[localhost]:2222", "-f", tempFile(result.text)]).match(/found: line/g)?.length, 2);
     assert.deepEqual(toolFingerprints(result.text), [ec.fingerprint, ed.fingerprint]);
   });
@@ -177,15 +220,21 @@ describe("knownHostsFromInput", () => {
   });
 
   test("a line for the host whose key is not pinned throws with its line number and fingerprint", () => {
-    assert.throws(() => knownHostsFromInput(input, "localhost", 22, pins), (e: Error) => {
-      assert.match(e.message, /`known-hosts` line 5: the ssh-rsa key has fingerprint .* not in `ssh-host-fingerprints`/);
-      assert.ok(e.message.includes(rsa.fingerprint));
-      return true;
-    });
+    assert.throws(
+      () => knownHostsFromInput(input, "localhost", 22, pins),
+      (e: Error) => {
+        assert.match(e.message, /`known-hosts` line 5: the ssh-rsa key has fingerprint .* not in `ssh-host-fingerprints`/);
+        assert.ok(e.message.includes(rsa.fingerprint));
+        return true;
+      },
+    );
   });
 
   test("no line for the host throws and lists the hosts it has", () => {
-    assert.throws(() => knownHostsFromInput(input, "git.example", 22, pins), /no line for git.example \(it has lines for other.example, .*\)\. Give lines that start with "git.example "/);
+    assert.throws(
+      () => knownHostsFromInput(input, "git.example", 22, pins),
+      /no line for git.example \(it has lines for other.example, .*\)\. Give lines that start with "git.example "/,
+    );
   });
 
   const hashedLine = (): string => {

@@ -9,13 +9,48 @@ import { ESLint } from "eslint";
 const root = new URL("../", import.meta.url).pathname;
 
 const VIOLATIONS: readonly [string, string, string, RegExp][] = [
-  ["an input reader importing an ARM client", "src/inputs/violation.ts", 'import { createArm } from "../azure/arm.ts";\nexport const x = createArm;\n', /no Azure or GitHub client module/],
-  ["an input reader importing the SDK", "src/inputs/violation.ts", 'import { SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";\nexport const x = SourceControlConfigurationClient;\n', /pure: no client/],
-  ["a report module importing Octokit", "src/report/violation.ts", 'import { createOctokit } from "../github/client.ts";\nexport const x = createOctokit;\n', /no Azure or GitHub client/],
-  ["ssh/ importing a mode", "src/ssh/violation.ts", 'import { apply } from "../modes/apply.ts";\nexport const x = apply;\n', /never imports run\/, modes\//],
-  ["a mode importing another mode", "src/modes/violation.ts", 'import { apply } from "./apply.ts";\nexport const x = apply;\n', /never imports another mode/],
-  ["run/ importing a mode", "src/run/violation.ts", 'import { plan } from "../modes/plan.ts";\nexport const x = plan;\n', /never imports a mode/],
-  ["the local cloud importing src/", "emulator/violation.ts", 'import { ActionError } from "../src/errors.ts";\nexport const x = ActionError;\n', /never imports src/],
+  [
+    "an input reader importing an ARM client",
+    "src/inputs/violation.ts",
+    'import { createArm } from "../azure/arm.ts";\nexport const x = createArm;\n',
+    /no Azure or GitHub client module/,
+  ],
+  [
+    "an input reader importing the SDK",
+    "src/inputs/violation.ts",
+    'import { SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";\nexport const x = SourceControlConfigurationClient;\n',
+    /pure: no client/,
+  ],
+  [
+    "a report module importing Octokit",
+    "src/report/violation.ts",
+    'import { createOctokit } from "../github/client.ts";\nexport const x = createOctokit;\n',
+    /no Azure or GitHub client/,
+  ],
+  [
+    "ssh/ importing a mode",
+    "src/ssh/violation.ts",
+    'import { apply } from "../modes/apply.ts";\nexport const x = apply;\n',
+    /never imports run\/, modes\//,
+  ],
+  [
+    "a mode importing another mode",
+    "src/modes/violation.ts",
+    'import { apply } from "./apply.ts";\nexport const x = apply;\n',
+    /never imports another mode/,
+  ],
+  [
+    "run/ importing a mode",
+    "src/run/violation.ts",
+    'import { plan } from "../modes/plan.ts";\nexport const x = plan;\n',
+    /never imports a mode/,
+  ],
+  [
+    "the local cloud importing src/",
+    "emulator/violation.ts",
+    'import { ActionError } from "../src/errors.ts";\nexport const x = ActionError;\n',
+    /never imports src/,
+  ],
 ];
 
 test("the import boundaries reject each kind of violation", async () => {
@@ -31,7 +66,10 @@ test("type-only imports of clients are allowed in the pure layers", async () => 
   const eslint = new ESLint({ cwd: root });
   const code = 'import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";\nexport type X = FluxConfiguration;\n';
   const [result] = await eslint.lintText(code, { filePath: join(root, "src/report/allowed.ts") });
-  assert.deepEqual(result?.messages.map((m) => m.message), []);
+  assert.deepEqual(
+    result?.messages.map((m) => m.message),
+    [],
+  );
 });
 
 test("every file in src/ is under 200 lines", () => {

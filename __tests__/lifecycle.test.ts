@@ -21,14 +21,20 @@ async function bootstrapped(name: string): Promise<Scenario> {
 }
 
 function writesSince(mark: number): string[] {
-  return cloud.traffic.log.slice(mark).filter((r) => r.method !== "GET" && r.service !== "entra").map((r) => `${r.method} ${r.path}`);
+  return cloud.traffic.log
+    .slice(mark)
+    .filter((r) => r.method !== "GET" && r.service !== "entra")
+    .map((r) => `${r.method} ${r.path}`);
 }
 
 test("rotate: the new key is proven in use before the old one goes", async () => {
   const scenario = await bootstrapped("rotate");
   const [old] = cloud.github.deployKeys(repoOf(scenario));
   assert.ok(old);
-  assert.ok(cloud.github.authLog.some((a) => a.keyId === old.id && a.ok), "the old key was used before");
+  assert.ok(
+    cloud.github.authLog.some((a) => a.keyId === old.id && a.ok),
+    "the old key was used before",
+  );
   const mark = cloud.github.authLog.length;
   const result = await runAction(actionEnv(cloud, scenario, { mode: "rotate" }));
   assert.equal(result.code, 0, result.everything);
@@ -38,24 +44,44 @@ test("rotate: the new key is proven in use before the old one goes", async () =>
   assert.ok(fresh && fresh.id !== old.id);
   assert.equal(String(fresh.id), result.outputs["deploy-key-id"]);
   const after = cloud.github.authLog.slice(mark).filter((a) => a.ok);
-  assert.ok(after.some((a) => a.keyId === fresh.id), "the new key fetched after the switch");
+  assert.ok(
+    after.some((a) => a.keyId === fresh.id),
+    "the new key fetched after the switch",
+  );
   assert.match(result.summary, /rotated and proven in use/);
   // The git host now refuses the old key: it is no longer a deploy key anywhere.
-  assert.equal(cloud.github.deployKeys(repoOf(scenario)).some((k) => k.id === old.id), false);
+  assert.equal(
+    cloud.github.deployKeys(repoOf(scenario)).some((k) => k.id === old.id),
+    false,
+  );
 });
 
 test("rotate: a failed switch keeps the old key working and removes the new one", async () => {
   const scenario = await bootstrapped("rotfail");
   const [old] = cloud.github.deployKeys(repoOf(scenario));
-  cloud.injectFault({ service: "arm", method: "PATCH", path: "fluxConfigurations", kind: "status", status: 400, times: 1,
-    body: { error: { code: "InvalidRequestContent", message: "simulated bad request" } } });
+  cloud.injectFault({
+    service: "arm",
+    method: "PATCH",
+    path: "fluxConfigurations",
+    kind: "status",
+    status: 400,
+    times: 1,
+    body: { error: { code: "InvalidRequestContent", message: "simulated bad request" } },
+  });
   const result = await runAction(actionEnv(cloud, scenario, { mode: "rotate" }));
   assert.equal(result.code, 1, result.everything);
   const keys = cloud.github.deployKeys(repoOf(scenario));
-  assert.deepEqual(keys.map((k) => k.id), [old?.id], "old key kept, new key removed");
+  assert.deepEqual(
+    keys.map((k) => k.id),
+    [old?.id],
+    "old key kept, new key removed",
+  );
   const mark = cloud.github.authLog.length;
   await cloud.azure.reconcileNow();
-  assert.ok(cloud.github.authLog.slice(mark).some((a) => a.ok && a.keyId === old?.id), "Flux still fetches with the old key");
+  assert.ok(
+    cloud.github.authLog.slice(mark).some((a) => a.ok && a.keyId === old?.id),
+    "Flux still fetches with the old key",
+  );
 });
 
 test("rotate: max-key-age makes rotate a no-op while the key is young", async () => {
@@ -65,7 +91,10 @@ test("rotate: max-key-age makes rotate a no-op while the key is young", async ()
   const result = await runAction(actionEnv(cloud, scenario, { mode: "rotate", "max-key-age": "30d" }));
   assert.equal(result.code, 0, result.everything);
   assert.equal(result.outputs.changed, "false");
-  assert.deepEqual(cloud.github.deployKeys(repoOf(scenario)).map((k) => k.id), before);
+  assert.deepEqual(
+    cloud.github.deployKeys(repoOf(scenario)).map((k) => k.id),
+    before,
+  );
   assert.deepEqual(writesSince(mark), []);
   assert.match(result.summary, /younger than max-key-age/);
 });
@@ -89,11 +118,13 @@ test("destroy twice: removes the configuration and owned keys, then succeeds wit
 test("plan shows a field-by-field diff and makes no write request", async () => {
   const scenario = await bootstrapped("plan");
   const mark = cloud.traffic.log.length;
-  const result = await runAction(actionEnv(cloud, scenario, {
-    mode: "plan",
-    "sync-interval": "2m",
-    "extension-settings": "image-automation-controller.enabled=true",
-  }));
+  const result = await runAction(
+    actionEnv(cloud, scenario, {
+      mode: "plan",
+      "sync-interval": "2m",
+      "extension-settings": "image-automation-controller.enabled=true",
+    }),
+  );
   assert.equal(result.code, 0, result.everything);
   assert.deepEqual(writesSince(mark), [], "plan writes nothing");
   assert.equal(result.outputs.changed, "true");

@@ -25,14 +25,24 @@ interface Case {
 const CASES: readonly Case[] = [
   {
     name: "GitHub token without Administration: write",
-    arrange: (s) => cloud.github.addToken("ghp_readOnlyAdministration000000000", { repos: [`${s.owner}/${s.repo}`], permissions: { administration: "read", contents: "read" }, kind: "pat" }),
+    arrange: (s) =>
+      cloud.github.addToken("ghp_readOnlyAdministration000000000", {
+        repos: [`${s.owner}/${s.repo}`],
+        permissions: { administration: "read", contents: "read" },
+        kind: "pat",
+      }),
     inputs: () => ({ "github-token": "ghp_readOnlyAdministration000000000" }),
     title: /Administration/,
     message: [/Administration: read and write/, /GitHub App installation token|fine-grained PAT/],
   },
   {
     name: "the workflow's GITHUB_TOKEN",
-    arrange: (s) => cloud.github.addToken("ghs_workflowGithubToken00000000000", { repos: [`${s.owner}/${s.repo}`], permissions: { administration: "write", contents: "read" }, kind: "github_token" }),
+    arrange: (s) =>
+      cloud.github.addToken("ghs_workflowGithubToken00000000000", {
+        repos: [`${s.owner}/${s.repo}`],
+        permissions: { administration: "write", contents: "read" },
+        kind: "github_token",
+      }),
     inputs: () => ({ "github-token": "ghs_workflowGithubToken00000000000" }),
     title: /Administration/,
     message: [/GITHUB_TOKEN can never manage deploy keys/],
@@ -65,7 +75,12 @@ const CASES: readonly Case[] = [
     name: "no federated credential matches (AADSTS70021)",
     arrange: () => cloud.github.setOidcSubject("repo:contoso/platform:ref:refs/heads/feature"),
     title: /No matching federated credential/,
-    message: [/issuer: +https:\/\/localhost:\d+/, /subject: +repo:contoso\/platform:ref:refs\/heads\/feature/, /audience: +api:\/\/AzureADTokenExchange/, /federated-credential create/],
+    message: [
+      /issuer: +https:\/\/localhost:\d+/,
+      /subject: +repo:contoso\/platform:ref:refs\/heads\/feature/,
+      /audience: +api:\/\/AzureADTokenExchange/,
+      /federated-credential create/,
+    ],
   },
   {
     name: "provider not registered and not registrable",
@@ -74,12 +89,18 @@ const CASES: readonly Case[] = [
       cloud.azure.grantRole({ clientId: s.clientId, scope: `/subscriptions/${s.subscriptionId}`, role: "Reader" });
     },
     title: /Resource provider not registered/,
-    message: [/Microsoft\.KubernetesConfiguration/, /az provider register --namespace Microsoft\.KubernetesConfiguration/, /register\/action|subscription owner/],
+    message: [
+      /Microsoft\.KubernetesConfiguration/,
+      /az provider register --namespace Microsoft\.KubernetesConfiguration/,
+      /register\/action|subscription owner/,
+    ],
   },
 ];
 
 function failureText(run: ActionRun): string {
-  return errorAnnotations(run.stdout).map((a) => `::error title=${a.title}::${a.message}`).join("\n");
+  return errorAnnotations(run.stdout)
+    .map((a) => `::error title=${a.title}::${a.message}`)
+    .join("\n");
 }
 
 for (const c of CASES) {
@@ -103,7 +124,14 @@ for (const c of CASES) {
       const deleted = requests.filter((r) => r.method === "DELETE" && r.status === 204).length;
       assert.equal(added, deleted, `keys added ${added}, deleted ${deleted}`);
       assert.deepEqual(cloud.github.deployKeys(`${scenario.owner}/${scenario.repo}`), []);
-      console.log(`${c.name}: [${title}] ${text.split("\n")[0]?.replace(/^::error title=.*?::/, "").slice(0, 160) ?? ""}`);
+      console.log(
+        `${c.name}: [${title}] ${
+          text
+            .split("\n")[0]
+            ?.replace(/^::error title=.*?::/, "")
+            .slice(0, 160) ?? ""
+        }`,
+      );
     } finally {
       cloud.github.setOidcSubject(scenario.subject);
     }

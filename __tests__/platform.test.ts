@@ -20,7 +20,11 @@ after(() => cloud.close());
 const seed = async (name: string, options: Parameters<typeof seedScenario>[1] = {}): Promise<Scenario> => {
   const scenario = await seedScenario(cloud, { clusterName: `aks-${name}`, repo: `cfg-${name}`, ...options });
   const token = `ghs_platform${name.replace(/[^a-z]/g, "")}${"0".repeat(24)}`;
-  cloud.github.addToken(token, { repos: [`${scenario.owner}/${scenario.repo}`], permissions: { administration: "write", metadata: "read", contents: "read" }, kind: "app" });
+  cloud.github.addToken(token, {
+    repos: [`${scenario.owner}/${scenario.repo}`],
+    permissions: { administration: "write", metadata: "read", contents: "read" },
+    kind: "app",
+  });
   return { ...scenario, token };
 };
 
@@ -36,7 +40,12 @@ test("preflight registers an unregistered provider when register-providers is tr
   cloud.azure.grantRole({ clientId: scenario.clientId, scope: `/subscriptions/${scenario.subscriptionId}`, role: "Contributor" });
   const result = await runAction(actionEnv(cloud, scenario, { "register-providers": "true" }));
   assert.equal(result.code, 0, result.everything);
-  assert.ok(cloud.writes("arm").some((r) => r.method === "POST" && r.path.startsWith(`/subscriptions/${scenario.subscriptionId}/providers/${KC}/register?`)), "POSTed register");
+  assert.ok(
+    cloud
+      .writes("arm")
+      .some((r) => r.method === "POST" && r.path.startsWith(`/subscriptions/${scenario.subscriptionId}/providers/${KC}/register?`)),
+    "POSTed register",
+  );
   assert.match(result.summary, /Resource provider registered: Microsoft\.KubernetesConfiguration\./);
   assert.equal(result.outputs["compliance-state"], "Compliant");
 });
@@ -54,7 +63,13 @@ test("preflight refuses with the exact az provider register command when it may 
     // A principal that may read but not register (Reader on the subscription; the Contributor grant of the
     // previous test is on its own scope, so use a client without it).
     const readerClient = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";
-    cloud.azure.addFederatedCredential({ tenantId: scenario.tenantId, clientId: readerClient, issuer: cloud.github.oidc.issuer, subject: scenario.subject, audience: "api://AzureADTokenExchange" });
+    cloud.azure.addFederatedCredential({
+      tenantId: scenario.tenantId,
+      clientId: readerClient,
+      issuer: cloud.github.oidc.issuer,
+      subject: scenario.subject,
+      audience: "api://AzureADTokenExchange",
+    });
     cloud.azure.grantRole({ clientId: readerClient, scope: `/subscriptions/${scenario.subscriptionId}`, role: "Reader" });
     cloud.azure.grantRole({ clientId: readerClient, scope: scenario.clusterId, role: "Kubernetes Extension Contributor" });
     const forbidden = await runAction(actionEnv(cloud, scenario, { "client-id": readerClient, "register-providers": "true" }));
@@ -69,7 +84,8 @@ test("preflight refuses with the exact az provider register command when it may 
 
 // These only touch their own cluster and repository (and add a federated credential): run side by side.
 describe("clusters and clouds", { concurrency: true }, () => {
-  const EXCEPTION = "az aks pod-identity exception add --resource-group rg-platform --cluster-name aks-podid --namespace flux-system --name flux-extension --pod-labels app.kubernetes.io/name=flux-extension";
+  const EXCEPTION =
+    "az aks pod-identity exception add --resource-group rg-platform --cluster-name aks-podid --namespace flux-system --name flux-extension --pod-labels app.kubernetes.io/name=flux-extension";
 
   test("AAD pod identity without the Flux exception: fail names the exception to add, warn warns and goes on", async () => {
     const scenario = await seed("podid", { podIdentity: { enabled: true, exceptions: [] } });
@@ -77,16 +93,26 @@ describe("clusters and clouds", { concurrency: true }, () => {
     assert.equal(failed.code, 1, failed.everything);
     assert.equal(errorOf(failed)?.title, "AAD pod identity blocks Flux");
     assert.ok(errorOf(failed)?.message.includes(EXCEPTION), failed.stdout);
-    assert.deepEqual(cloud.writes("arm").filter((r) => r.path.includes("/aks-podid/")), [], "nothing written before the check");
+    assert.deepEqual(
+      cloud.writes("arm").filter((r) => r.path.includes("/aks-podid/")),
+      [],
+      "nothing written before the check",
+    );
 
     const warned = await runAction(actionEnv(cloud, scenario, { "pod-identity-check": "warn" }));
     assert.equal(warned.code, 0, warned.everything);
-    assert.ok(warned.stdout.split("\n").some((l) => l.startsWith("::warning") && l.includes("az aks pod-identity exception add")), warned.stdout);
+    assert.ok(
+      warned.stdout.split("\n").some((l) => l.startsWith("::warning") && l.includes("az aks pod-identity exception add")),
+      warned.stdout,
+    );
   });
 
   test("AAD pod identity with the Flux exception passes without a warning", async () => {
     const scenario = await seed("podid-ok", {
-      podIdentity: { enabled: true, exceptions: [{ name: "flux-extension", namespace: "flux-system", podLabels: { "app.kubernetes.io/name": "flux-extension" } }] },
+      podIdentity: {
+        enabled: true,
+        exceptions: [{ name: "flux-extension", namespace: "flux-system", podLabels: { "app.kubernetes.io/name": "flux-extension" } }],
+      },
     });
     const result = await runAction(actionEnv(cloud, scenario));
     assert.equal(result.code, 0, result.everything);
@@ -103,7 +129,10 @@ describe("clusters and clouds", { concurrency: true }, () => {
     // Other tests of this group run alongside: only this scenario's cluster and repository count.
     const mine = cloud.traffic.log.slice(mark).filter((r) => r.path.includes("arcwrong"));
     assert.ok(mine.length > 0, "the run's requests are in the log");
-    assert.deepEqual(mine.filter((r) => r.method !== "GET"), []);
+    assert.deepEqual(
+      mine.filter((r) => r.method !== "GET"),
+      [],
+    );
   });
 
   test("Azure Arc: connectedClusters resources under Microsoft.Kubernetes, the extension with a SystemAssigned identity", async () => {
@@ -112,7 +141,11 @@ describe("clusters and clouds", { concurrency: true }, () => {
     const result = await runAction(actionEnv(cloud, scenario, { "cluster-type": "connectedClusters" }));
     assert.equal(result.code, 0, result.everything);
     assert.equal(cloud.azure.getExtension(scenario.clusterId, "flux")?.identity?.["type"], "SystemAssigned");
-    assert.ok(result.outputs["flux-configuration-id"]?.startsWith(`${scenario.clusterId}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/`));
+    assert.ok(
+      result.outputs["flux-configuration-id"]?.startsWith(
+        `${scenario.clusterId}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/`,
+      ),
+    );
     assert.equal(result.outputs["compliance-state"], "Compliant");
   });
 
@@ -124,10 +157,21 @@ describe("clusters and clouds", { concurrency: true }, () => {
     assert.equal(errorOf(refused)?.title, "No matching federated credential");
     assert.ok(errorOf(refused)?.message.includes("audience: api://AzureADTokenExchangeUSGov"), refused.stdout);
 
-    cloud.azure.addFederatedCredential({ tenantId: scenario.tenantId, clientId: scenario.clientId, issuer: cloud.github.oidc.issuer, subject: scenario.subject, audience: "api://AzureADTokenExchangeUSGov" });
+    cloud.azure.addFederatedCredential({
+      tenantId: scenario.tenantId,
+      clientId: scenario.clientId,
+      issuer: cloud.github.oidc.issuer,
+      subject: scenario.subject,
+      audience: "api://AzureADTokenExchangeUSGov",
+    });
     const result = await runAction(actionEnv(cloud, scenario, inputs));
     assert.equal(result.code, 0, result.everything);
-    assert.ok(cloud.traffic.log.some((r) => r.service === "oidc" && decodeURIComponent(r.path).includes("audience=api://AzureADTokenExchangeUSGov")), "OIDC token for the USGov audience");
+    assert.ok(
+      cloud.traffic.log.some(
+        (r) => r.service === "oidc" && decodeURIComponent(r.path).includes("audience=api://AzureADTokenExchangeUSGov"),
+      ),
+      "OIDC token for the USGov audience",
+    );
     assert.match(result.summary, /\(https:\/\/portal\.azure\.us\/#@\/resource/);
   });
 });

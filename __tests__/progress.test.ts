@@ -52,8 +52,15 @@ test("a slow extension install and configuration create show a heartbeat at prog
     const bound = longest / 1 + stateChanges(lines) + 2;
     assert.ok(lines.length <= bound, `${label}: ${lines.length} lines, at most ${bound} expected:\n${result.stdout}`);
     assert.equal(lines[0]?.state, "Creating");
-    assert.match(result.stdout, new RegExp(`^${label}: Succeeded after (\\d+m)?\\d+s$`, "m"), `${label}: a final line says how long it took`);
-    assert.ok(lines.every((l) => l.waitingFor === "waiting for Succeeded"), `${label}: says what it waits for`);
+    assert.match(
+      result.stdout,
+      new RegExp(`^${label}: Succeeded after (\\d+m)?\\d+s$`, "m"),
+      `${label}: a final line says how long it took`,
+    );
+    assert.ok(
+      lines.every((l) => l.waitingFor === "waiting for Succeeded"),
+      `${label}: says what it waits for`,
+    );
   }
 });
 
@@ -65,7 +72,11 @@ test("a fast path prints only changes of state; RUNNER_DEBUG logs each request a
     const lines = progressLines(result.stdout, label);
     // On Azure's recorded timeline the report that proves the goal is there when the operation ends: no wait line then.
     if (label !== "reconciliation") assert.ok(lines.length > 0, `${label}: one line per state:\n${result.stdout}`);
-    assert.equal(lines.length, stateChanges(lines), `${label}: no heartbeat repeats on a fast path:\n${lines.map((l) => l.state).join("\n")}`);
+    assert.equal(
+      lines.length,
+      stateChanges(lines),
+      `${label}: no heartbeat repeats on a fast path:\n${lines.map((l) => l.state).join("\n")}`,
+    );
   }
   assert.match(result.stdout, /^reconciliation: Compliant \(.+\) after \d+s$/m, "the wait says how it ended");
   assert.match(result.stdout, /^::debug::github: GET \S+ -> 200 \(\d+ ms\)$/m);
@@ -76,8 +87,14 @@ test("a fast path prints only changes of state; RUNNER_DEBUG logs each request a
   const debug = result.stdout.split("\n").filter((l) => l.startsWith("::debug::arm: ") || l.startsWith("::debug::github: "));
   assert.ok(debug.length >= 10, debug.join("\n"));
   // Secrets: the GitHub token and the private key never appear unmasked; no query strings, no bodies.
-  const withoutMasks = result.everything.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
+  const withoutMasks = result.everything
+    .split("\n")
+    .filter((l) => !l.startsWith("::add-mask::"))
+    .join("\n");
   assert.ok(!withoutMasks.includes(scenario.token), "the GitHub token is not printed");
   assert.doesNotMatch(withoutMasks, /BEGIN OPENSSH PRIVATE KEY|b3BlbnNzaC1rZXktdjE/);
-  assert.ok(debug.every((l) => !l.includes("api-version=") && !l.includes("Bearer")), "URLs without query strings, no headers");
+  assert.ok(
+    debug.every((l) => !l.includes("api-version=") && !l.includes("Bearer")),
+    "URLs without query strings, no headers",
+  );
 });

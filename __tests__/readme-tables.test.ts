@@ -49,7 +49,10 @@ test("every input and output of action.yml is in the README, with a description"
 });
 
 test("cells escape pipes and fold newlines; missing markers are reported", () => {
-  const actionYml = "inputs:\n  a:\n    description: \"x | y\\nz\"\n    default: \"1\"\n    required: true\noutputs: {}\n";
+  const actionYml = 'inputs:\n  a:\n    description: "x | y\\nz"\n    default: "1"\n    required: true\noutputs: {}\n';
   assert.equal(renderInputsTable(readActionContract(actionYml)).split("\n")[2], "| `a` | x \\| y z | `1` | yes |");
-  assert.throws(() => updateReadme("# no markers\n", actionYml), /README\.md has no '<!-- inputs:start -->' \.\.\. '<!-- inputs:end -->' markers/);
+  assert.throws(
+    () => updateReadme("# no markers\n", actionYml),
+    /README\.md has no '<!-- inputs:start -->' \.\.\. '<!-- inputs:end -->' markers/,
+  );
 });

@@ -22,7 +22,13 @@ async function writesOf(inputs: Record<string, string>): Promise<string[]> {
   return cloud.traffic.log
     .slice(mark)
     .filter((r) => r.method !== "GET" && r.service !== "entra" && r.service !== "oidc")
-    .map((r) => `${r.method} ${r.path.replace(/\?.*$/, "").replace(scenario.clusterId, "{cluster}").replace(/\/keys\/\d+$/, "/keys/{id}")}`);
+    .map(
+      (r) =>
+        `${r.method} ${r.path
+          .replace(/\?.*$/, "")
+          .replace(scenario.clusterId, "{cluster}")
+          .replace(/\/keys\/\d+$/, "/keys/{id}")}`,
+    );
 }
 
 const KEYS = "/repos/contoso/cfg-requests/keys";

@@ -34,7 +34,10 @@ function filesUnder(dir: string): string[] {
 }
 
 /** Runs the action with its own HOME and TMPDIR, watching the protected settings the cluster receives. */
-async function watchedRun(inputs: Record<string, string>, options: { debug?: boolean } = {}): Promise<ActionRun & { home: string; tmp: string }> {
+async function watchedRun(
+  inputs: Record<string, string>,
+  options: { debug?: boolean } = {},
+): Promise<ActionRun & { home: string; tmp: string }> {
   const home = mkdtempSync(join(tmpdir(), "secrets-home-"));
   const tmp = mkdtempSync(join(tmpdir(), "secrets-tmp-"));
   homes.push(home, tmp);

@@ -64,10 +64,11 @@ for (const c of CASES) {
     test("a signature made with the private key verifies against the public key, and not against another key", () => {
       const message = tempFile("commit 0123456789abcdef\n");
       sshKeygenOk(["-Y", "sign", "-f", privateFile, "-n", "git", message]);
-      const verify = (publicKey: string) => sshKeygen(
-        ["-Y", "verify", "-f", tempFile(`flux@example ${publicKey}\n`), "-I", "flux@example", "-n", "git", "-s", `${message}.sig`],
-        "commit 0123456789abcdef\n",
-      );
+      const verify = (publicKey: string) =>
+        sshKeygen(
+          ["-Y", "verify", "-f", tempFile(`flux@example ${publicKey}\n`), "-I", "flux@example", "-n", "git", "-s", `${message}.sig`],
+          "commit 0123456789abcdef\n",
+        );
       const good = verify(key.publicKey);
       assert.equal(good.status, 0, good.stderr);
       assert.match(good.stdout, /Good "git" signature for flux@example/);
@@ -132,28 +133,62 @@ for (const c of CASES) {
 
 describe("parsePublicKey rejects what is not a valid key (and so does ssh-keygen)", () => {
   const ed = "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"; // github.com
-  const ecdsa = "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=";
+  const ecdsa =
+    "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=";
   const edBytes = Buffer.from(ed, "base64");
-  const wire = (...parts: (string | Buffer)[]): string => Buffer.concat(parts.map((p) => {
-    const b = typeof p === "string" ? Buffer.from(p) : p;
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(b.length);
-    return Buffer.concat([len, b]);
-  })).toString("base64");
+  const wire = (...parts: (string | Buffer)[]): string =>
+    Buffer.concat(
+      parts.map((p) => {
+        const b = typeof p === "string" ? Buffer.from(p) : p;
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(b.length);
+        return Buffer.concat([len, b]);
+      }),
+    ).toString("base64");
   const p384Point = Buffer.concat([Buffer.from([4]), Buffer.alloc(96, 1)]);
   const cases: readonly { name: string; line: string; message: RegExp; sshKeygenToo: boolean }[] = [
     { name: "empty", line: "", message: /not an SSH public key/, sshKeygenToo: true },
     { name: "one word", line: "garbage", message: /not an SSH public key/, sshKeygenToo: true },
     { name: "not base64", line: "ssh-ed25519 AAAA!!!!", message: /not valid base64/, sshKeygenToo: true },
-    { name: "non-canonical base64", line: `ecdsa-sha2-nistp256 ${ecdsa.replace("ockg=", "ockh=")}`, message: /canonical/, sshKeygenToo: true },
-    { name: "declared rsa, blob ed25519", line: `ssh-rsa ${ed}`, message: /says it is ssh-rsa but its data is "ssh-ed25519"/, sshKeygenToo: true },
+    {
+      name: "non-canonical base64",
+      line: `ecdsa-sha2-nistp256 ${ecdsa.replace("ockg=", "ockh=")}`,
+      message: /canonical/,
+      sshKeygenToo: true,
+    },
+    {
+      name: "declared rsa, blob ed25519",
+      line: `ssh-rsa ${ed}`,
+      message: /says it is ssh-rsa but its data is "ssh-ed25519"/,
+      sshKeygenToo: true,
+    },
     { name: "declared ed25519, blob ecdsa", line: `ssh-ed25519 ${ecdsa}`, message: /says it is ssh-ed25519/, sshKeygenToo: true },
     { name: "unknown type name", line: `ssh-foo ${wire("ssh-foo", "x")}`, message: /unsupported key type "ssh-foo"/, sshKeygenToo: true },
     { name: "truncated blob", line: `ssh-ed25519 ${edBytes.subarray(0, 40).toString("base64")}`, message: /truncated/, sshKeygenToo: true },
-    { name: "trailing bytes", line: `ssh-ed25519 ${Buffer.concat([edBytes, Buffer.from("xx")]).toString("base64")}`, message: /trailing bytes/, sshKeygenToo: true },
-    { name: "short ed25519 key", line: `ssh-ed25519 ${wire("ssh-ed25519", Buffer.alloc(31, 7))}`, message: /not 32 bytes/, sshKeygenToo: true },
-    { name: "ecdsa curve mismatch", line: `ecdsa-sha2-nistp256 ${wire("ecdsa-sha2-nistp256", "nistp384", p384Point)}`, message: /names another curve/, sshKeygenToo: true },
-    { name: "ecdsa point of wrong size", line: `ecdsa-sha2-nistp384 ${wire("ecdsa-sha2-nistp384", "nistp384", p384Point.subarray(0, 65))}`, message: /not an uncompressed nistp384 point/, sshKeygenToo: true },
+    {
+      name: "trailing bytes",
+      line: `ssh-ed25519 ${Buffer.concat([edBytes, Buffer.from("xx")]).toString("base64")}`,
+      message: /trailing bytes/,
+      sshKeygenToo: true,
+    },
+    {
+      name: "short ed25519 key",
+      line: `ssh-ed25519 ${wire("ssh-ed25519", Buffer.alloc(31, 7))}`,
+      message: /not 32 bytes/,
+      sshKeygenToo: true,
+    },
+    {
+      name: "ecdsa curve mismatch",
+      line: `ecdsa-sha2-nistp256 ${wire("ecdsa-sha2-nistp256", "nistp384", p384Point)}`,
+      message: /names another curve/,
+      sshKeygenToo: true,
+    },
+    {
+      name: "ecdsa point of wrong size",
+      line: `ecdsa-sha2-nistp384 ${wire("ecdsa-sha2-nistp384", "nistp384", p384Point.subarray(0, 65))}`,
+      message: /not an uncompressed nistp384 point/,
+      sshKeygenToo: true,
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {

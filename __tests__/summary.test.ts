@@ -55,7 +55,10 @@ test("apply: created items, Flux objects with state and message, deploy key, hos
   assert.ok(key);
   const keyRow = row(s, "Deploy key", key.title);
   assert.deepEqual(keyRow.slice(2), ["created", `SHA256:${key.fingerprint} read-only`]);
-  assert.match(s, new RegExp(`\\*\\*Source:\\*\\* \`${repo}\` at \`main/${scenario.headSha.slice(0, 7)}\` · \\*\\*compliance:\\*\\* Compliant`));
+  assert.match(
+    s,
+    new RegExp(`\\*\\*Source:\\*\\* \`${repo}\` at \`main/${scenario.headSha.slice(0, 7)}\` · \\*\\*compliance:\\*\\* Compliant`),
+  );
   assert.deepEqual(row(s, "flux-system", "GitRepository").slice(2, 3), ["Compliant"]);
   assert.match(row(s, "flux-system", "GitRepository")[3] ?? "", new RegExp(`stored artifact for revision 'main@sha1:${scenario.headSha}'`));
   assert.match(row(s, "flux-system-cluster", "Kustomization")[3] ?? "", /^Applied revision: /);

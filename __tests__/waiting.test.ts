@@ -24,7 +24,15 @@ const BEHAVIOURS: readonly [string, Partial<AgentBehaviour>][] = [
 ];
 
 async function fresh(agent: Partial<AgentBehaviour>): Promise<Scenario> {
-  cloud.azure.setAgent({ reporting: "on-change", keyFetch: "lazy", progressingReports: 1, operationEndMs: 30, runningStatus: "provisioning-state", busyError: "AnotherOperationInProgress", ...agent });
+  cloud.azure.setAgent({
+    reporting: "on-change",
+    keyFetch: "lazy",
+    progressingReports: 1,
+    operationEndMs: 30,
+    runningStatus: "provisioning-state",
+    busyError: "AnotherOperationInProgress",
+    ...agent,
+  });
   counter += 1;
   return seedScenario(cloud, { clusterName: `aks-wait-${counter}`, repo: `cfg-wait-${counter}` });
 }
@@ -54,7 +62,10 @@ test("two dependent kustomizations that report progressing twice end Compliant",
   const { run } = await timedRun(actionEnv(cloud, scenario, { path: "", kustomizations }));
   assert.equal(run.code, 0, run.everything);
   const reports = cloud.azure.agentReports(scenario.clusterId, "flux-system");
-  assert.ok(reports.filter((r) => r.complianceState !== "Compliant").length >= 2, `two progressing reports first: ${JSON.stringify(reports)}`);
+  assert.ok(
+    reports.filter((r) => r.complianceState !== "Compliant").length >= 2,
+    `two progressing reports first: ${JSON.stringify(reports)}`,
+  );
   assert.equal(run.outputs["compliance-state"], "Compliant");
   assert.match(run.stdout, /DependencyNotReady|Progressing/, "the progress lines said what Flux was still doing");
 });
@@ -90,7 +101,8 @@ test("rotation under lazy key fetch: the old key goes only after the new key's f
   assert.ok(deletion, "the old key was deleted");
   const fetches = cloud.azure.agentFetches(scenario.clusterId, "flux-system").filter((f) => f.ok && f.keyFingerprint === newPrint);
   assert.ok(fetches[0] && Date.parse(fetches[0].at) < deletion.at, "Flux fetched with the new key before the old one went");
-  const proof = cloud.azure.agentReports(scenario.clusterId, "flux-system")
+  const proof = cloud.azure
+    .agentReports(scenario.clusterId, "flux-system")
     .find((r) => r.complianceState === "Compliant" && r.fetched && r.keyFingerprint === newPrint);
   assert.ok(proof && Date.parse(proof.at) < deletion.at, "a Compliant report made with the new key came before the deletion");
   const stored = cloud.azure.getFluxConfiguration(scenario.clusterId, "flux-system");

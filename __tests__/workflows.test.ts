@@ -54,8 +54,13 @@ function listClusters(given: Map, file?: unknown): { clusters?: Map[]; error?: s
     writeFileSync(join(dir, "summary"), "");
     if (file !== undefined) writeFileSync(join(dir, "clusters.json"), JSON.stringify(file));
     const env = {
-      PATH: process.env["PATH"] ?? "/usr/bin:/bin", INPUTS: JSON.stringify(inputs), CLUSTERS_FILE: String(inputs["clusters-file"]),
-      GITHUB_OUTPUT: join(dir, "output"), GITHUB_STEP_SUMMARY: join(dir, "summary"), GITHUB_REPOSITORY: "octo/fleet", GITHUB_SHA: "0".repeat(40),
+      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+      INPUTS: JSON.stringify(inputs),
+      CLUSTERS_FILE: String(inputs["clusters-file"]),
+      GITHUB_OUTPUT: join(dir, "output"),
+      GITHUB_STEP_SUMMARY: join(dir, "summary"),
+      GITHUB_REPOSITORY: "octo/fleet",
+      GITHUB_SHA: "0".repeat(40),
     };
     const run = spawnSync("bash", ["-e", "-c", String(list?.["run"])], { cwd: dir, env, encoding: "utf8" });
     if (run.status !== 0) return { error: `${run.stdout}${run.stderr}` };
@@ -67,7 +72,14 @@ function listClusters(given: Map, file?: unknown): { clusters?: Map[]; error?: s
   }
 }
 
-const ONE = { environment: "prod", "subscription-id": "11111111-2222-3333-4444-555555555555", "resource-group": "rg", "cluster-name": "aks", "client-id": "c", "tenant-id": "t" };
+const ONE = {
+  environment: "prod",
+  "subscription-id": "11111111-2222-3333-4444-555555555555",
+  "resource-group": "rg",
+  "cluster-name": "aks",
+  "client-id": "c",
+  "tenant-id": "t",
+};
 
 test("the linters pass every workflow, example and action.yml", async () => {
   assert.ok(workflowFiles.length >= 7, `found only ${workflowFiles.join(", ")}`);
@@ -78,7 +90,10 @@ test("the lint script fails on a broken workflow and a broken action.yml", () =>
   const dir = mkdtempSync(join(tmpdir(), "lint-broken-"));
   try {
     const workflow = join(dir, "broken.yml");
-    writeFileSync(workflow, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_thing }}\n        bogus: 1\n");
+    writeFileSync(
+      workflow,
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_thing }}\n        bogus: 1\n",
+    );
     const metadata = join(dir, "action.yml");
     writeFileSync(metadata, "name: x\ndescription: y\nruns:\n  using: node24\n  mian: dist/index.js\n");
     const script = join(root, "scripts/lint-workflows.ts");
@@ -96,7 +111,12 @@ test("the lint script fails on a broken workflow and a broken action.yml", () =>
 
 test("bootstrap-cluster.yml takes every action input and hands each to the action", () => {
   const passed = Object.keys(actionInputs).filter((name) => name !== "github-token");
-  assert.deepEqual(Object.keys(bootstrapInputs).filter((name) => !WORKFLOW_ONLY.includes(name)).sort(), passed.sort());
+  assert.deepEqual(
+    Object.keys(bootstrapInputs)
+      .filter((name) => !WORKFLOW_ONLY.includes(name))
+      .sort(),
+    passed.sort(),
+  );
   const flux = steps(fluxJob).find((s) => s["id"] === "flux");
   assert.equal(flux?.["uses"], `${FIRST_PARTY}@v1`);
   const withs = stepWith("flux");
@@ -130,28 +150,54 @@ test("the cluster list carries every input into the matrix, defaults < file defa
   assert.equal(cluster?.["wait-timeout"], "15m");
 
   const file = {
-    defaults: { environment: "prod", "client-id": "c", "tenant-id": "t", "subscription-id": "s", wait: false, kustomizations: { apps: { path: "apps" } } },
-    clusters: [{ "resource-group": "a", "cluster-name": "x" }, { "resource-group": "b", "cluster-name": "y", environment: "staging" }],
+    defaults: {
+      environment: "prod",
+      "client-id": "c",
+      "tenant-id": "t",
+      "subscription-id": "s",
+      wait: false,
+      kustomizations: { apps: { path: "apps" } },
+    },
+    clusters: [
+      { "resource-group": "a", "cluster-name": "x" },
+      { "resource-group": "b", "cluster-name": "y", environment: "staging" },
+    ],
   };
   const fleet = listClusters({ "clusters-file": "clusters.json", "key-type": "ecdsa-p256" }, file);
-  assert.deepEqual(fleet.clusters?.map((c) => [c["environment"], c["resource-group"], c["wait"], c["key-type"]]), [
-    ["prod", "a", false, "ecdsa-p256"],
-    ["staging", "b", false, "ecdsa-p256"],
-  ]);
+  assert.deepEqual(
+    fleet.clusters?.map((c) => [c["environment"], c["resource-group"], c["wait"], c["key-type"]]),
+    [
+      ["prod", "a", false, "ecdsa-p256"],
+      ["staging", "b", false, "ecdsa-p256"],
+    ],
+  );
   assert.equal(fleet.clusters?.[0]?.["kustomizations"], '{"apps":{"path":"apps"}}');
 
-  const fromJson = listClusters({ ...ONE, "cluster-name": "", clusters: JSON.stringify([{ "cluster-name": "one" }, { "cluster-name": "two" }]) });
-  assert.deepEqual(fromJson.clusters?.map((c) => c["cluster-name"]), ["one", "two"]);
+  const fromJson = listClusters({
+    ...ONE,
+    "cluster-name": "",
+    clusters: JSON.stringify([{ "cluster-name": "one" }, { "cluster-name": "two" }]),
+  });
+  assert.deepEqual(
+    fromJson.clusters?.map((c) => c["cluster-name"]),
+    ["one", "two"],
+  );
 });
 
 test("the cluster list rejects typos, duplicates, missing identities and a mode per cluster", () => {
   const fromFile = { ...ONE, "clusters-file": "clusters.json" };
   assert.match(listClusters(fromFile, [{ "cluster-nmae": "x" }]).error ?? "", /cluster #1 has unknown key\(s\): cluster-nmae/);
   assert.match(listClusters(fromFile, [{ mode: "destroy" }]).error ?? "", /unknown key\(s\): mode/);
-  assert.match(listClusters(fromFile, { defaults: { "plan-for": "destroy" }, clusters: [{}] }).error ?? "", /defaults has unknown key\(s\): plan-for/);
+  assert.match(
+    listClusters(fromFile, { defaults: { "plan-for": "destroy" }, clusters: [{}] }).error ?? "",
+    /defaults has unknown key\(s\): plan-for/,
+  );
   const twice = [{ "cluster-name": "AKS" }, { "cluster-name": "aks" }];
   assert.match(listClusters({ ...ONE, clusters: JSON.stringify(twice) }).error ?? "", /listed more than once/);
-  assert.match(listClusters({ environment: "prod" }).error ?? "", /has no subscription-id, resource-group, cluster-name, client-id, tenant-id/);
+  assert.match(
+    listClusters({ environment: "prod" }).error ?? "",
+    /has no subscription-id, resource-group, cluster-name, client-id, tenant-id/,
+  );
   assert.match(listClusters({ "clusters-file": "missing.json" }).error ?? "", /'missing\.json' is not in octo\/fleet/);
   const example = JSON.parse(read("examples/clusters.json")) as unknown;
   assert.equal(listClusters({ "clusters-file": "clusters.json" }, example).clusters?.length, 3);
@@ -209,11 +255,23 @@ test("the GitHub App token is scoped to the configuration repository and the per
   assert.match(String(token["permission-secrets"]), /private-key-secret != '' && matrix\.cluster\.secret-environment == ''/);
   assert.match(String(token["permission-environments"]), /secret-environment != '' && 'write'/);
   const script = String(steps(fluxJob).find((s) => s["id"] === "repository")?.["run"]);
-  for (const [repository, owner, name] of [["octo/config", "octo", "config"], ["git@github.com:octo/config.git", "octo", "config"], ["ssh://git@ghe.example:2222/octo/config", "octo", "config"], ["", "octo", "fleet"]]) {
+  for (const [repository, owner, name] of [
+    ["octo/config", "octo", "config"],
+    ["git@github.com:octo/config.git", "octo", "config"],
+    ["ssh://git@ghe.example:2222/octo/config", "octo", "config"],
+    ["", "octo", "fleet"],
+  ]) {
     const dir = mkdtempSync(join(tmpdir(), "repository-"));
     try {
       writeFileSync(join(dir, "out"), "");
-      execFileSync("bash", ["-e", "-c", script], { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", REPOSITORY: repository, GITHUB_REPOSITORY: "octo/fleet", GITHUB_OUTPUT: join(dir, "out") } });
+      execFileSync("bash", ["-e", "-c", script], {
+        env: {
+          PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+          REPOSITORY: repository,
+          GITHUB_REPOSITORY: "octo/fleet",
+          GITHUB_OUTPUT: join(dir, "out"),
+        },
+      });
       assert.equal(readFileSync(join(dir, "out"), "utf8"), `owner=${owner}\nname=${name}\n`, repository);
     } finally {
       rmSync(dir, { recursive: true, force: true });

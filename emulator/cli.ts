@@ -24,7 +24,10 @@ const env: Record<string, string> = {
   LOCAL_CLOUD_GITHUB_API_URL: cloud.github.apiUrl,
   LOCAL_CLOUD_SSH_HOST: cloud.github.sshHost,
 };
-const text = Object.entries(env).map(([name, value]) => `${name}=${value}`).join("\n") + "\n";
+const text =
+  Object.entries(env)
+    .map(([name, value]) => `${name}=${value}`)
+    .join("\n") + "\n";
 if (envFile) appendFileSync(envFile, text);
 else process.stdout.write(text);
 console.error(`local cloud ready (GitHub ${cloud.github.apiUrl}, ARM ${cloud.azure.armEndpoint}); Ctrl-C to stop`);

@@ -36,8 +36,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const key = createSigningKey();
   const github = await startGitHub({ traffic, tls, key });
   const azure = await startAzure({
-    traffic, tls, oidcIssuer: { issuer: github.oidc.issuer, key },
-    ...(options.delays ? { delays: options.delays } : {}), ...(options.agent ? { agent: options.agent } : {}),
+    traffic,
+    tls,
+    oidcIssuer: { issuer: github.oidc.issuer, key },
+    ...(options.delays ? { delays: options.delays } : {}),
+    ...(options.agent ? { agent: options.agent } : {}),
   });
   return {
     tls,
@@ -116,7 +119,12 @@ export async function seedScenario(cloud: LocalCloud, options: ScenarioOptions =
   } catch {
     headSha = await cloud.github.createRepo({ owner: scenario.owner, name: scenario.repo });
   }
-  cloud.github.addToken(scenario.token, { repos: [full], permissions: { administration: "write", metadata: "read", contents: "read", secrets: "write", environments: "write" }, kind: "app", login: "flux-bootstrap[bot]" });
+  cloud.github.addToken(scenario.token, {
+    repos: [full],
+    permissions: { administration: "write", metadata: "read", contents: "read", secrets: "write", environments: "write" },
+    kind: "app",
+    login: "flux-bootstrap[bot]",
+  });
   return { ...scenario, clusterId, headSha };
 }
 

@@ -42,7 +42,12 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
     const header: unknown = JSON.parse(Buffer.from(head, "base64url").toString("utf8"));
     const claims: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
     if (!header || typeof header !== "object" || !claims || typeof claims !== "object") return undefined;
-    return { header: header as Claims, claims: claims as Claims, signedPart: `${head}.${body}`, signature: Buffer.from(signature, "base64url") };
+    return {
+      header: header as Claims,
+      claims: claims as Claims,
+      signedPart: `${head}.${body}`,
+      signature: Buffer.from(signature, "base64url"),
+    };
   } catch {
     return undefined;
   }

@@ -10,5 +10,8 @@ function unescape(text: string): string {
 }
 
 export function errorAnnotations(stdout: string): Annotation[] {
-  return [...stdout.matchAll(/^::error title=([^:]*)::(.*)$/gm)].map((m) => ({ title: unescape(m[1] ?? ""), message: unescape(m[2] ?? "") }));
+  return [...stdout.matchAll(/^::error title=([^:]*)::(.*)$/gm)].map((m) => ({
+    title: unescape(m[1] ?? ""),
+    message: unescape(m[2] ?? ""),
+  }));
 }

@@ -47,7 +47,11 @@ export async function runAction(env: Readonly<Record<string, string>>, options: 
   const summaryFile = join(dir, "summary");
   writeFileSync(outputFile, "");
   writeFileSync(summaryFile, "");
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("INPUT_") && !name.startsWith("GITHUB_") && !name.startsWith("ACTIONS_")));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith("INPUT_") && !name.startsWith("GITHUB_") && !name.startsWith("ACTIONS_"),
+    ),
+  );
   const childEnv = {
     ...base,
     ...actionDefaults(),

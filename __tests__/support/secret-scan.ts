@@ -5,7 +5,10 @@ import ssh2 from "ssh2";
 
 /** Lines the runner uses to learn secrets: they must contain them. Everything else counts. */
 export function withoutMaskLines(text: string): string {
-  return text.split("\n").filter((line) => !line.startsWith("::add-mask::")).join("\n");
+  return text
+    .split("\n")
+    .filter((line) => !line.startsWith("::add-mask::"))
+    .join("\n");
 }
 
 function readString(buffer: Buffer, offset: number): { value: Buffer; next: number } {

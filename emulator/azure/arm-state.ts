@@ -113,9 +113,21 @@ export const API_VERSION = "2023-05-01";
 
 export function createArmState(entra: EntraState, delays: AzureDelays, agent: AgentBehaviour): ArmState {
   return {
-    origin: "", entra, clusters: new Map(), subscriptions: new Set(), resourceGroups: new Set(), providers: new Map(),
-    assignments: [], resources: new Map(), operations: new Map(), failNext: new Map(), deletions: [], timers: new Set(),
-    delays, agent, listPageSize: 10,
+    origin: "",
+    entra,
+    clusters: new Map(),
+    subscriptions: new Set(),
+    resourceGroups: new Set(),
+    providers: new Map(),
+    assignments: [],
+    resources: new Map(),
+    operations: new Map(),
+    failNext: new Map(),
+    deletions: [],
+    timers: new Set(),
+    delays,
+    agent,
+    listPageSize: 10,
   };
 }
 
@@ -171,30 +183,54 @@ export function guard(state: ArmState, request: Request, options: GuardOptions):
   if (!token) return armError(401, "InvalidAuthenticationToken", "The access token is invalid.");
   const now = Date.now();
   if (token.expiresAt <= now) {
-    return armError(401, "ExpiredAuthenticationToken", `The access token expiry UTC time '${armTime(token.expiresAt)}' is earlier than current UTC time '${armTime(now)}'.`);
+    return armError(
+      401,
+      "ExpiredAuthenticationToken",
+      `The access token expiry UTC time '${armTime(token.expiresAt)}' is earlier than current UTC time '${armTime(now)}'.`,
+    );
   }
   const audience = token.scope.replace(/\/\.default$/, "").replace(/\/+$/, "");
   const allowed = [state.origin, "https://management.azure.com", "https://management.core.windows.net"];
   if (!allowed.includes(audience)) {
-    return armError(401, "InvalidAuthenticationTokenAudience", `The access token has been obtained for wrong audience or resource '${audience}'. It should exactly match with one of the allowed audiences '${allowed.join("','")}'.`);
+    return armError(
+      401,
+      "InvalidAuthenticationTokenAudience",
+      `The access token has been obtained for wrong audience or resource '${audience}'. It should exactly match with one of the allowed audiences '${allowed.join("','")}'.`,
+    );
   }
   const version = request.url.searchParams.get("api-version");
-  if (!version) return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+  if (!version)
+    return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
   const wellFormed = /^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version);
   if (options.apiVersion === "any" ? !wellFormed : version !== options.apiVersion) {
     const supported = options.apiVersion === "any" ? "2023-05-01" : options.apiVersion;
-    return armError(400, "NoRegisteredProviderFound", `No registered resource provider found for location 'westeurope' and API version '${version}' for type '${options.resourceType}'. The supported api-versions are '${supported}'. The supported locations are 'eastus, westeurope'.`);
+    return armError(
+      400,
+      "NoRegisteredProviderFound",
+      `No registered resource provider found for location 'westeurope' and API version '${version}' for type '${options.resourceType}'. The supported api-versions are '${supported}'. The supported locations are 'eastus, westeurope'.`,
+    );
   }
   if (!state.subscriptions.has(options.subscriptionId.toLowerCase())) {
     return armError(404, "SubscriptionNotFound", `The subscription '${options.subscriptionId}' could not be found.`);
   }
   if (!isAuthorized(state.assignments, [token.clientId, token.objectId], options.action, options.scope)) {
-    return armError(403, "AuthorizationFailed", `The client '${token.clientId}' with object id '${token.objectId}' does not have authorization to perform action '${options.action}' over scope '${options.scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+    return armError(
+      403,
+      "AuthorizationFailed",
+      `The client '${token.clientId}' with object id '${token.objectId}' does not have authorization to perform action '${options.action}' over scope '${options.scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    );
   }
   if (options.namespace && providerState(state, options.subscriptionId, options.namespace) !== "Registered") {
-    return armError(409, "MissingSubscriptionRegistration", `The subscription is not registered to use namespace '${options.namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`);
+    return armError(
+      409,
+      "MissingSubscriptionRegistration",
+      `The subscription is not registered to use namespace '${options.namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`,
+    );
   }
-  if (options.resourceGroup && !state.resourceGroups.has(`/subscriptions/${options.subscriptionId}/resourcegroups/${options.resourceGroup}`.toLowerCase())) {
+  if (
+    options.resourceGroup &&
+    !state.resourceGroups.has(`/subscriptions/${options.subscriptionId}/resourcegroups/${options.resourceGroup}`.toLowerCase())
+  ) {
     return armError(404, "ResourceGroupNotFound", `Resource group '${options.resourceGroup}' could not be found.`);
   }
   return { clientId: token.clientId, objectId: token.objectId };

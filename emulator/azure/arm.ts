@@ -15,7 +15,11 @@ export function clusterId(subscriptionId: string, resourceGroup: string, type: s
 
 export function clusterNotFound(type: string, name: string, resourceGroup: string): Response {
   const rp = CLUSTER_RPS[type.toLowerCase()] ?? "Microsoft.ContainerService";
-  return armError(404, "ResourceNotFound", `The Resource '${rp}/${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+  return armError(
+    404,
+    "ResourceNotFound",
+    `The Resource '${rp}/${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
 }
 
 export function clusterBody(cluster: Cluster): unknown {
@@ -24,12 +28,27 @@ export function clusterBody(cluster: Cluster): unknown {
     return {
       ...common,
       type: "Microsoft.Kubernetes/connectedClusters",
-      identity: { type: "SystemAssigned", principalId: "00000000-0000-0000-0000-0000000000c1", tenantId: "00000000-0000-0000-0000-0000000000c2" },
-      properties: { provisioningState: "Succeeded", connectivityStatus: "Connected", distribution: "k3s", kubernetesVersion: "1.30.4", agentVersion: "1.21.10" },
+      identity: {
+        type: "SystemAssigned",
+        principalId: "00000000-0000-0000-0000-0000000000c1",
+        tenantId: "00000000-0000-0000-0000-0000000000c2",
+      },
+      properties: {
+        provisioningState: "Succeeded",
+        connectivityStatus: "Connected",
+        distribution: "k3s",
+        kubernetesVersion: "1.30.4",
+        agentVersion: "1.21.10",
+      },
     };
   }
   const podIdentityProfile = cluster.podIdentity
-    ? { enabled: cluster.podIdentity.enabled, allowNetworkPluginKubenet: false, userAssignedIdentities: [], userAssignedIdentityExceptions: cluster.podIdentity.exceptions ?? [] }
+    ? {
+        enabled: cluster.podIdentity.enabled,
+        allowNetworkPluginKubenet: false,
+        userAssignedIdentities: [],
+        userAssignedIdentityExceptions: cluster.podIdentity.exceptions ?? [],
+      }
     : undefined;
   return {
     ...common,
@@ -51,7 +70,12 @@ function getCluster(state: ArmState, request: Request): Response {
   const { sub = "", rg = "", rp = "", type = "", name = "" } = request.params;
   const id = clusterId(sub, rg, type, name);
   const checked = guard(state, request, {
-    action: `${rp}/${type}/read`, scope: id, subscriptionId: sub, apiVersion: "any", resourceType: type, resourceGroup: rg,
+    action: `${rp}/${type}/read`,
+    scope: id,
+    subscriptionId: sub,
+    apiVersion: "any",
+    resourceType: type,
+    resourceGroup: rg,
   });
   if (!isPrincipal(checked)) return checked;
   const cluster = state.clusters.get(id.toLowerCase());
@@ -65,18 +89,25 @@ function providerBody(state: ArmState, subscriptionId: string, namespace: string
     namespace,
     registrationState: providerState(state, subscriptionId, namespace),
     registrationPolicy: "RegistrationRequired",
-    resourceTypes: namespace.toLowerCase() === "microsoft.kubernetesconfiguration"
-      ? ["sourceControlConfigurations", "extensions", "fluxConfigurations", "operations"].map((resourceType) => ({
-        resourceType, locations: ["East US", "West Europe"], apiVersions: ["2023-05-01"],
-      }))
-      : [],
+    resourceTypes:
+      namespace.toLowerCase() === "microsoft.kubernetesconfiguration"
+        ? ["sourceControlConfigurations", "extensions", "fluxConfigurations", "operations"].map((resourceType) => ({
+            resourceType,
+            locations: ["East US", "West Europe"],
+            apiVersions: ["2023-05-01"],
+          }))
+        : [],
   };
 }
 
 function getProvider(state: ArmState, request: Request): Response {
   const { sub = "", ns = "" } = request.params;
   const checked = guard(state, request, {
-    action: "Microsoft.Resources/subscriptions/providers/read", scope: `/subscriptions/${sub}`, subscriptionId: sub, apiVersion: "any", resourceType: "providers",
+    action: "Microsoft.Resources/subscriptions/providers/read",
+    scope: `/subscriptions/${sub}`,
+    subscriptionId: sub,
+    apiVersion: "any",
+    resourceType: "providers",
   });
   if (!isPrincipal(checked)) return checked;
   return { status: 200, body: providerBody(state, sub, ns) };
@@ -85,7 +116,11 @@ function getProvider(state: ArmState, request: Request): Response {
 function register(state: ArmState, request: Request): Response {
   const { sub = "", ns = "" } = request.params;
   const checked = guard(state, request, {
-    action: `${ns}/register/action`, scope: `/subscriptions/${sub}`, subscriptionId: sub, apiVersion: "any", resourceType: "providers",
+    action: `${ns}/register/action`,
+    scope: `/subscriptions/${sub}`,
+    subscriptionId: sub,
+    apiVersion: "any",
+    resourceType: "providers",
   });
   if (!isPrincipal(checked)) return checked;
   const key = `${sub}/${ns}`.toLowerCase();
@@ -100,7 +135,8 @@ export function armRoutes(state: ArmState): Route[] {
   return [
     {
       method: "GET",
-      pattern: /^\/subscriptions\/(?<sub>[^/]+)\/resourceGroups\/(?<rg>[^/]+)\/providers\/(?<rp>[^/]+)\/(?<type>managedClusters|connectedClusters)\/(?<name>[^/]+)$/i,
+      pattern:
+        /^\/subscriptions\/(?<sub>[^/]+)\/resourceGroups\/(?<rg>[^/]+)\/providers\/(?<rp>[^/]+)\/(?<type>managedClusters|connectedClusters)\/(?<name>[^/]+)$/i,
       handler: (r) => getCluster(state, r),
     },
     { method: "GET", pattern: /^\/subscriptions\/(?<sub>[^/]+)\/providers\/(?<ns>[^/]+)$/i, handler: (r) => getProvider(state, r) },

@@ -16,7 +16,13 @@ let aksId: string;
 
 before(async () => {
   t = await startTestCloud({ listPageSize: 1 });
-  aksId = t.cloud.addCluster({ subscriptionId: SUBSCRIPTION, resourceGroup: RG, name: "aks-1", type: "managedClusters", podIdentity: { enabled: true, exceptions: [{ name: "flux", namespace: "flux-system", podLabels: { app: "flux" } }] } });
+  aksId = t.cloud.addCluster({
+    subscriptionId: SUBSCRIPTION,
+    resourceGroup: RG,
+    name: "aks-1",
+    type: "managedClusters",
+    podIdentity: { enabled: true, exceptions: [{ name: "flux", namespace: "flux-system", podLabels: { app: "flux" } }] },
+  });
   t.cloud.addCluster({ subscriptionId: SUBSCRIPTION, resourceGroup: RG, name: "arc-1", type: "connectedClusters" });
   t.cloud.grantRole({ clientId: trust(t, "deployer"), scope: `/subscriptions/${SUBSCRIPTION}`, role: "Contributor" });
   t.cloud.grantRole({ clientId: trust(t, "extension-only"), scope: aksId, role: "Kubernetes Extension Contributor" });
@@ -30,11 +36,15 @@ function scope(): string {
 describe("Entra ID federated sign-in", () => {
   test("a matching federated credential yields an access token ARM accepts", async () => {
     const token = await credential(t, "deployer").getToken(scope());
-    const res = await httpsJson(t.tls.ca, "GET", `${t.cloud.armEndpoint}${aksId}?api-version=2024-05-01`, { authorization: `Bearer ${token.token}` });
+    const res = await httpsJson(t.tls.ca, "GET", `${t.cloud.armEndpoint}${aksId}?api-version=2024-05-01`, {
+      authorization: `Bearer ${token.token}`,
+    });
     assert.equal(res.status, 200);
     const body = res.json as { properties: { podIdentityProfile: { enabled: boolean; userAssignedIdentityExceptions: unknown[] } } };
     assert.equal(body.properties.podIdentityProfile.enabled, true);
-    assert.deepEqual(body.properties.podIdentityProfile.userAssignedIdentityExceptions, [{ name: "flux", namespace: "flux-system", podLabels: { app: "flux" } }]);
+    assert.deepEqual(body.properties.podIdentityProfile.userAssignedIdentityExceptions, [
+      { name: "flux", namespace: "flux-system", podLabels: { app: "flux" } },
+    ]);
   });
 
   test("no matching federated credential -> AADSTS70021 naming issuer, subject and audience", async () => {
@@ -54,7 +64,10 @@ describe("Entra ID federated sign-in", () => {
   test("an expired assertion -> AADSTS700024", async () => {
     t.github.setTokenLifetime(0);
     try {
-      await assert.rejects(credential(t, "deployer").getToken(scope()), /AADSTS700024: Client assertion is not within its valid time range\. Current time: .*, assertion valid from .*, expiry time of assertion /);
+      await assert.rejects(
+        credential(t, "deployer").getToken(scope()),
+        /AADSTS700024: Client assertion is not within its valid time range\. Current time: .*, assertion valid from .*, expiry time of assertion /,
+      );
     } finally {
       t.github.setTokenLifetime(300);
     }
@@ -65,14 +78,20 @@ describe("Entra ID federated sign-in", () => {
     try {
       const old = await credential(t, "deployer").getToken(scope());
       await sleep(1100);
-      const res = await httpsJson(t.tls.ca, "GET", `${t.cloud.armEndpoint}${aksId}?api-version=2024-05-01`, { authorization: `Bearer ${old.token}` });
+      const res = await httpsJson(t.tls.ca, "GET", `${t.cloud.armEndpoint}${aksId}?api-version=2024-05-01`, {
+        authorization: `Bearer ${old.token}`,
+      });
       assert.equal(res.status, 401);
       assert.equal((res.json as { error: { code: string } }).error.code, "ExpiredAuthenticationToken");
       const client = armClient(t, "deployer");
       const before = t.cloud.accessTokensIssued();
-      for await (const _ of client.extensions.list(RG, ...AKS, "aks-1")) { /* drain */ }
+      for await (const _ of client.extensions.list(RG, ...AKS, "aks-1")) {
+        /* drain */
+      }
       await sleep(1100);
-      for await (const _ of client.extensions.list(RG, ...AKS, "aks-1")) { /* drain */ }
+      for await (const _ of client.extensions.list(RG, ...AKS, "aks-1")) {
+        /* drain */
+      }
       assert.ok(t.cloud.accessTokensIssued() >= before + 2, "a new access token for each expired one");
     } finally {
       t.cloud.setAccessTokenLifetime(3599);
@@ -83,32 +102,68 @@ describe("Entra ID federated sign-in", () => {
 describe("ARM", () => {
   test("extension PUT, PATCH and DELETE are long-running operations polled through Azure-AsyncOperation", async () => {
     const client = armClient(t, "deployer");
-    const created = await client.extensions.beginCreateAndWait(RG, ...AKS, "aks-1", "flux", { extensionType: "microsoft.flux", autoUpgradeMinorVersion: true }, LRO);
+    const created = await client.extensions.beginCreateAndWait(
+      RG,
+      ...AKS,
+      "aks-1",
+      "flux",
+      { extensionType: "microsoft.flux", autoUpgradeMinorVersion: true },
+      LRO,
+    );
     assert.equal(created.provisioningState, "Succeeded");
     assert.equal(created.currentVersion, "1.15.2");
     assert.deepEqual(created.scope, { cluster: { releaseNamespace: "flux-system" } });
     const put = t.traffic.log.find((r) => r.method === "PUT" && r.path.includes("/extensions/flux"));
     assert.equal(put?.status, 201);
-    assert.ok(t.traffic.log.some((r) => r.method === "GET" && /\/extensions\/flux\/operations\/[0-9a-f-]+\?api-version=2023-05-01/.test(r.path)));
+    assert.ok(
+      t.traffic.log.some((r) => r.method === "GET" && /\/extensions\/flux\/operations\/[0-9a-f-]+\?api-version=2023-05-01/.test(r.path)),
+    );
 
-    const updated = await client.extensions.beginUpdateAndWait(RG, ...AKS, "aks-1", "flux", { configurationSettings: { "multiTenancy.enforce": "false" } }, LRO);
+    const updated = await client.extensions.beginUpdateAndWait(
+      RG,
+      ...AKS,
+      "aks-1",
+      "flux",
+      { configurationSettings: { "multiTenancy.enforce": "false" } },
+      LRO,
+    );
     assert.deepEqual(updated.configurationSettings, { "multiTenancy.enforce": "false" });
     assert.equal(t.traffic.log.findLast((r) => r.method === "PATCH")?.status, 202);
 
-    await client.extensions.beginUpdateAndWait(RG, ...AKS, "aks-1", "flux", { configurationSettings: { "multiTenancy.enforce": "false" } }, LRO);
+    await client.extensions.beginUpdateAndWait(
+      RG,
+      ...AKS,
+      "aks-1",
+      "flux",
+      { configurationSettings: { "multiTenancy.enforce": "false" } },
+      LRO,
+    );
     assert.equal(t.traffic.log.findLast((r) => r.method === "PATCH")?.status, 200, "a PATCH that changes nothing answers 200");
 
-    await client.extensions.beginCreateAndWait(RG, ...AKS, "aks-1", "other", { extensionType: "microsoft.dapr", autoUpgradeMinorVersion: false, version: "1.13.0" }, LRO);
+    await client.extensions.beginCreateAndWait(
+      RG,
+      ...AKS,
+      "aks-1",
+      "other",
+      { extensionType: "microsoft.dapr", autoUpgradeMinorVersion: false, version: "1.13.0" },
+      LRO,
+    );
     const names: string[] = [];
     for await (const e of client.extensions.list(RG, ...AKS, "aks-1")) names.push(e.name ?? "");
     assert.deepEqual(names.sort(), ["flux", "other"]);
-    assert.ok(t.traffic.log.some((r) => r.path.includes("$skipToken=1")), "second page fetched through nextLink");
+    assert.ok(
+      t.traffic.log.some((r) => r.path.includes("$skipToken=1")),
+      "second page fetched through nextLink",
+    );
     assert.equal(t.cloud.getExtension(aksId, "other")?.properties["currentVersion"], "1.13.0", "a pinned version is honoured");
 
     await client.extensions.beginDeleteAndWait(RG, ...AKS, "aks-1", "other", { forceDelete: true, ...LRO });
     assert.equal(t.traffic.log.findLast((r) => r.method === "DELETE")?.status, 202);
     await assert.rejects(client.extensions.get(RG, ...AKS, "aks-1", "other"), { statusCode: 404, code: "ResourceNotFound" });
-    assert.deepEqual(t.cloud.deletions().at(-1), { resourceId: `${aksId}/providers/Microsoft.KubernetesConfiguration/extensions/other`, forceDelete: true });
+    assert.deepEqual(t.cloud.deletions().at(-1), {
+      resourceId: `${aksId}/providers/Microsoft.KubernetesConfiguration/extensions/other`,
+      forceDelete: true,
+    });
     await client.extensions.beginDeleteAndWait(RG, ...AKS, "aks-1", "other", LRO);
     assert.equal(t.traffic.log.findLast((r) => r.method === "DELETE")?.status, 204, "deleting an absent extension answers 204");
   });
@@ -127,14 +182,31 @@ describe("ARM", () => {
     assert.equal(created.provisioningState, "Succeeded");
     assert.equal(created.kustomizations?.["infra"]?.wait, true);
     const arcId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.Kubernetes/connectedClusters/arc-1`;
-    assert.deepEqual(t.cloud.getFluxConfiguration(arcId, "fleet")?.configurationProtectedSettings, { sshPrivateKey: "S0VZMQo=", extra: "eA==" });
+    assert.deepEqual(t.cloud.getFluxConfiguration(arcId, "fleet")?.configurationProtectedSettings, {
+      sshPrivateKey: "S0VZMQo=",
+      extra: "eA==",
+    });
 
-    await client.fluxConfigurations.beginUpdateAndWait(RG, ...ARC, "arc-1", "fleet", { gitRepository: { repositoryRef: { branch: "release" } } }, LRO);
+    await client.fluxConfigurations.beginUpdateAndWait(
+      RG,
+      ...ARC,
+      "arc-1",
+      "fleet",
+      { gitRepository: { repositoryRef: { branch: "release" } } },
+      LRO,
+    );
     const kept = t.cloud.getFluxConfiguration(arcId, "fleet");
     assert.deepEqual(kept?.configurationProtectedSettings, { sshPrivateKey: "S0VZMQo=", extra: "eA==" });
     assert.deepEqual((kept?.properties["gitRepository"] as { repositoryRef: unknown }).repositoryRef, { branch: "release" });
 
-    await client.fluxConfigurations.beginUpdateAndWait(RG, ...ARC, "arc-1", "fleet", { configurationProtectedSettings: { sshPrivateKey: "S0VZMgo=" } }, LRO);
+    await client.fluxConfigurations.beginUpdateAndWait(
+      RG,
+      ...ARC,
+      "arc-1",
+      "fleet",
+      { configurationProtectedSettings: { sshPrivateKey: "S0VZMgo=" } },
+      LRO,
+    );
     assert.deepEqual(t.cloud.getFluxConfiguration(arcId, "fleet")?.configurationProtectedSettings, { sshPrivateKey: "S0VZMgo=" });
     const read = await client.fluxConfigurations.get(RG, ...ARC, "arc-1", "fleet");
     assert.deepEqual(read.configurationProtectedSettings, {});
@@ -150,20 +222,33 @@ describe("ARM", () => {
 
   test("a principal without a role covering the action gets 403 AuthorizationFailed", async () => {
     const client = armClient(t, "extension-only");
-    for await (const _ of client.extensions.list(RG, ...AKS, "aks-1")) { /* allowed */ }
-    await assert.rejects(client.fluxConfigurations.get(RG, ...AKS, "aks-1", "fleet"), (error: Error & { statusCode?: number; code?: string }) => {
-      assert.equal(error.statusCode, 403);
-      assert.equal(error.code, "AuthorizationFailed");
-      assert.match(error.message, /The client 'extension-only' with object id 'extension-only' does not have authorization to perform action 'Microsoft\.KubernetesConfiguration\/fluxConfigurations\/read' over scope '.*\/fluxConfigurations\/fleet' or the scope is invalid\./);
-      return true;
-    });
+    for await (const _ of client.extensions.list(RG, ...AKS, "aks-1")) {
+      /* allowed */
+    }
+    await assert.rejects(
+      client.fluxConfigurations.get(RG, ...AKS, "aks-1", "fleet"),
+      (error: Error & { statusCode?: number; code?: string }) => {
+        assert.equal(error.statusCode, 403);
+        assert.equal(error.code, "AuthorizationFailed");
+        assert.match(
+          error.message,
+          /The client 'extension-only' with object id 'extension-only' does not have authorization to perform action 'Microsoft\.KubernetesConfiguration\/fluxConfigurations\/read' over scope '.*\/fluxConfigurations\/fleet' or the scope is invalid\./,
+        );
+        return true;
+      },
+    );
   });
 
   test("a missing cluster or resource group is a 404 in ARM's shape", async () => {
     const client = armClient(t, "deployer");
-    await assert.rejects(client.extensions.get(RG, ...AKS, "nope", "flux"), (error: Error & { statusCode?: number; code?: string }) =>
-      error.statusCode === 404 && error.code === "ResourceNotFound"
-      && error.message === `The Resource 'Microsoft.ContainerService/managedClusters/nope' under resource group '${RG}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+    await assert.rejects(
+      client.extensions.get(RG, ...AKS, "nope", "flux"),
+      (error: Error & { statusCode?: number; code?: string }) =>
+        error.statusCode === 404 &&
+        error.code === "ResourceNotFound" &&
+        error.message ===
+          `The Resource 'Microsoft.ContainerService/managedClusters/nope' under resource group '${RG}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    );
     await assert.rejects(client.extensions.get("rg-missing", ...AKS, "aks-1", "flux"), { statusCode: 404, code: "ResourceGroupNotFound" });
   });
 
@@ -183,17 +268,28 @@ describe("ARM", () => {
     t.cloud.setProviderState(subscription, "Microsoft.KubernetesConfiguration", "NotRegistered");
     t.cloud.grantRole({ clientId: "deployer", scope: `/subscriptions/${subscription}`, role: "Contributor" });
     const client = armClient(t, "deployer", subscription);
-    await assert.rejects(client.extensions.get(RG, ...AKS, "aks-2", "flux"), (error: Error & { statusCode?: number; code?: string }) =>
-      error.statusCode === 409 && error.code === "MissingSubscriptionRegistration"
-      && error.message === "The subscription is not registered to use namespace 'Microsoft.KubernetesConfiguration'. See https://aka.ms/rps-not-found for how to register subscriptions.");
+    await assert.rejects(
+      client.extensions.get(RG, ...AKS, "aks-2", "flux"),
+      (error: Error & { statusCode?: number; code?: string }) =>
+        error.statusCode === 409 &&
+        error.code === "MissingSubscriptionRegistration" &&
+        error.message ===
+          "The subscription is not registered to use namespace 'Microsoft.KubernetesConfiguration'. See https://aka.ms/rps-not-found for how to register subscriptions.",
+    );
     const token = await credential(t, "deployer").getToken(scope());
     const base = `${t.cloud.armEndpoint}/subscriptions/${subscription}/providers/Microsoft.KubernetesConfiguration`;
-    const registered = await httpsJson(t.tls.ca, "POST", `${base}/register?api-version=2021-04-01`, { authorization: `Bearer ${token.token}` });
+    const registered = await httpsJson(t.tls.ca, "POST", `${base}/register?api-version=2021-04-01`, {
+      authorization: `Bearer ${token.token}`,
+    });
     assert.equal((registered.json as { registrationState: string }).registrationState, "Registering");
     let state = "";
     for (let i = 0; i < 100 && state !== "Registered"; i += 1) {
       await sleep(10);
-      state = ((await httpsJson(t.tls.ca, "GET", `${base}?api-version=2021-04-01`, { authorization: `Bearer ${token.token}` })).json as { registrationState: string }).registrationState;
+      state = (
+        (await httpsJson(t.tls.ca, "GET", `${base}?api-version=2021-04-01`, { authorization: `Bearer ${token.token}` })).json as {
+          registrationState: string;
+        }
+      ).registrationState;
     }
     assert.equal(state, "Registered");
     await assert.rejects(client.extensions.get(RG, ...AKS, "aks-2", "flux"), { statusCode: 404, code: "ResourceNotFound" });
@@ -203,13 +299,30 @@ describe("ARM", () => {
     const client = armClient(t, "deployer");
     t.cloud.failNextOperation("extension", "helm install failed: simulated");
     await assert.rejects(
-      client.extensions.beginCreateAndWait(RG, ...ARC, "arc-1", "flux", { extensionType: "microsoft.flux", autoUpgradeMinorVersion: true }, LRO),
+      client.extensions.beginCreateAndWait(
+        RG,
+        ...ARC,
+        "arc-1",
+        "flux",
+        { extensionType: "microsoft.flux", autoUpgradeMinorVersion: true },
+        LRO,
+      ),
       /The long-running operation has failed\. ExtensionOperationFailed\. helm install failed: simulated/,
     );
-    const stored = t.cloud.getExtension(`/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.Kubernetes/connectedClusters/arc-1`, "flux");
+    const stored = t.cloud.getExtension(
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.Kubernetes/connectedClusters/arc-1`,
+      "flux",
+    );
     assert.equal(stored?.properties["provisioningState"], "Failed");
     assert.match(JSON.stringify(stored?.properties["statuses"]), /helm install failed: simulated/);
-    const retried = await client.extensions.beginCreateAndWait(RG, ...ARC, "arc-1", "flux", { extensionType: "microsoft.flux", identity: { type: "SystemAssigned" } }, LRO);
+    const retried = await client.extensions.beginCreateAndWait(
+      RG,
+      ...ARC,
+      "arc-1",
+      "flux",
+      { extensionType: "microsoft.flux", identity: { type: "SystemAssigned" } },
+      LRO,
+    );
     assert.equal(retried.provisioningState, "Succeeded");
     assert.equal(retried.identity?.type, "SystemAssigned");
     assert.ok(retried.identity?.principalId, "connected clusters get a system-assigned identity recorded");
@@ -217,7 +330,15 @@ describe("ARM", () => {
 
   test("an injected 503 with Retry-After is retried by the SDK", async () => {
     const client = armClient(t, "deployer");
-    const hits = injectFault(t.traffic, { service: "arm", method: "GET", path: "/extensions/flux", kind: "status", status: 503, retryAfter: 0, times: 1 });
+    const hits = injectFault(t.traffic, {
+      service: "arm",
+      method: "GET",
+      path: "/extensions/flux",
+      kind: "status",
+      status: 503,
+      retryAfter: 0,
+      times: 1,
+    });
     const extension = await client.extensions.get(RG, ...AKS, "aks-1", "flux");
     assert.equal(extension.name, "flux");
     assert.equal(hits(), 1);

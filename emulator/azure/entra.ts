@@ -41,7 +41,10 @@ export function createEntraState(trusted: EntraState["trusted"]): EntraState {
 function aadError(status: number, error: string, code: number, description: string): Response {
   const traceId = randomUUID();
   const correlationId = randomUUID();
-  const timestamp = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  const timestamp = new Date()
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
   return {
     status,
     body: {
@@ -90,16 +93,31 @@ function issueToken(state: EntraState, tenant: string, request: Request): Respon
     return aadError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
   }
   if (form.get("client_assertion_type") !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
-    return aadError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    return aadError(
+      401,
+      "invalid_client",
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
   const scope = form.get("scope") ?? "";
   const resource = scope.split(" ").find((s) => s.endsWith("/.default"));
   if (!resource) {
-    return aadError(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    return aadError(
+      400,
+      "invalid_scope",
+      1002012,
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
   }
   const app = state.credentials.filter((c) => c.tenantId === tenant && c.clientId === clientId);
   if (app.length === 0) {
-    return aadError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+    return aadError(
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
   }
   const jwt = decodeJwt(form.get("client_assertion") ?? "");
   if (!jwt) return aadError(400, "invalid_request", 50027, "JWT token is invalid or malformed.");
@@ -110,14 +128,24 @@ function issueToken(state: EntraState, tenant: string, request: Request): Respon
   const nbf = Number(jwt.claims["nbf"] ?? jwt.claims["iat"]) * 1000;
   const exp = Number(jwt.claims["exp"]) * 1000;
   if (!(now >= nbf && now < exp)) {
-    return aadError(400, "invalid_client", 700024, `Client assertion is not within its valid time range. Current time: ${aadTime(now)}, assertion valid from ${aadTime(nbf)}, expiry time of assertion ${aadTime(exp)}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .`);
+    return aadError(
+      400,
+      "invalid_client",
+      700024,
+      `Client assertion is not within its valid time range. Current time: ${aadTime(now)}, assertion valid from ${aadTime(nbf)}, expiry time of assertion ${aadTime(exp)}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .`,
+    );
   }
   const audiences = Array.isArray(jwt.claims["aud"]) ? jwt.claims["aud"].map(String) : [String(jwt.claims["aud"])];
   const issuer = String(jwt.claims["iss"]);
   const subject = String(jwt.claims["sub"]);
   const match = app.find((c) => c.issuer === issuer && c.subject === subject && audiences.includes(c.audience));
   if (!match || issuer !== state.trusted.issuer) {
-    return aadError(400, "invalid_client", 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(",")}'. https://docs.microsoft.com/azure/active-directory/develop/workload-identity-federation`);
+    return aadError(
+      400,
+      "invalid_client",
+      70021,
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(",")}'. https://docs.microsoft.com/azure/active-directory/develop/workload-identity-federation`,
+    );
   }
   const accessToken = randomBytes(32).toString("base64url");
   const lifetime = state.accessTokenLifetimeSeconds;

@@ -11,16 +11,26 @@ function object(value: unknown): Json {
 }
 
 function fluxInstalled(arm: ArmState, clusterId: string): boolean {
-  return [...arm.resources.values()].some((r) => r.kind === "extension" && r.clusterId === clusterId
-    && String(r.properties["extensionType"]).toLowerCase() === "microsoft.flux" && r.properties["provisioningState"] === "Succeeded");
+  return [...arm.resources.values()].some(
+    (r) =>
+      r.kind === "extension" &&
+      r.clusterId === clusterId &&
+      String(r.properties["extensionType"]).toLowerCase() === "microsoft.flux" &&
+      r.properties["provisioningState"] === "Succeeded",
+  );
 }
 
 /** The agent's view of a flux configuration whose current generation the RP has handed over (the operation may
  *  still be running); undefined while a newer generation is being provisioned, after a failed one, or once gone. */
 export function agentView(arm: ArmState, id: string): AgentView | undefined {
   const resource = arm.resources.get(id.toLowerCase());
-  if (!resource || resource.kind !== "fluxConfiguration" || resource.handedGeneration !== resource.generation
-    || ["Failed", "Deleting"].includes(String(resource.properties["provisioningState"]))) return undefined;
+  if (
+    !resource ||
+    resource.kind !== "fluxConfiguration" ||
+    resource.handedGeneration !== resource.generation ||
+    ["Failed", "Deleting"].includes(String(resource.properties["provisioningState"]))
+  )
+    return undefined;
   const p = resource.properties;
   const git = object(p["gitRepository"]);
   const synced = String(p["sourceSyncedCommitId"] ?? "");
@@ -51,8 +61,13 @@ export function agentView(arm: ArmState, id: string): AgentView | undefined {
  *  the operation's end, api-facts B.6). A report for an older generation is dropped: returns false. */
 export function applyReport(arm: ArmState, id: string, generation: number, report: AgentReport): boolean {
   const resource = arm.resources.get(id.toLowerCase());
-  if (!resource || resource.generation !== generation || resource.handedGeneration !== generation
-    || ["Failed", "Deleting"].includes(String(resource.properties["provisioningState"]))) return false;
+  if (
+    !resource ||
+    resource.generation !== generation ||
+    resource.handedGeneration !== generation ||
+    ["Failed", "Deleting"].includes(String(resource.properties["provisioningState"]))
+  )
+    return false;
   resource.properties = {
     ...resource.properties,
     complianceState: report.complianceState,

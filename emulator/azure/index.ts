@@ -21,7 +21,16 @@ import { kubernetesConfigurationRoutes } from "./kubernetes-configuration.ts";
 import { endFluxOperation } from "./operations.ts";
 import type { RoleAssignment, RoleDefinition } from "./rbac.ts";
 
-export type { AgentBehaviour, AgentFetchRecord, AgentReportRecord, AzureDelays, DeleteRequest, FederatedCredential, RoleDefinition, StoredResource };
+export type {
+  AgentBehaviour,
+  AgentFetchRecord,
+  AgentReportRecord,
+  AzureDelays,
+  DeleteRequest,
+  FederatedCredential,
+  RoleDefinition,
+  StoredResource,
+};
 export { DEFAULT_AGENT } from "../cluster/agent-behaviour.ts";
 export { BUILT_IN_ROLES } from "./rbac.ts";
 
@@ -68,7 +77,12 @@ export interface AzureCloud {
   readonly addResourceGroup: (subscriptionId: string, resourceGroup: string) => void;
   /** Adds a cluster (and its subscription and resource group); returns its resource id. */
   readonly addCluster: (cluster: ClusterSpec) => string;
-  readonly grantRole: (assignment: { readonly principalId?: string; readonly clientId?: string; readonly scope: string; readonly role: string | RoleDefinition }) => void;
+  readonly grantRole: (assignment: {
+    readonly principalId?: string;
+    readonly clientId?: string;
+    readonly scope: string;
+    readonly role: string | RoleDefinition;
+  }) => void;
   readonly setProviderState: (subscriptionId: string, namespace: string, state: string) => void;
   readonly setDelays: (delays: Partial<AzureDelays>) => void;
   /** Changes the agent behaviour (merged into the current one); obeyed at once. */
@@ -87,17 +101,30 @@ export interface AzureCloud {
   readonly close: () => Promise<void>;
 }
 
-async function listen(routes: Route[], name: string, options: AzureOptions, errorBody: (status: number, message: string) => unknown): Promise<{ server: Server; origin: string }> {
-  const server = createServer({ cert: options.tls.cert, key: options.tls.key }, createService({ name, routes, traffic: options.traffic, errorBody }));
+async function listen(
+  routes: Route[],
+  name: string,
+  options: AzureOptions,
+  errorBody: (status: number, message: string) => unknown,
+): Promise<{ server: Server; origin: string }> {
+  const server = createServer(
+    { cert: options.tls.cert, key: options.tls.key },
+    createService({ name, routes, traffic: options.traffic, errorBody }),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, origin: `https://localhost:${(server.address() as AddressInfo).port}` };
 }
 
 function raw(resource: StoredResource | undefined): RawResource | undefined {
-  return resource && {
-    id: resource.id, name: resource.name, identity: resource.identity,
-    properties: structuredClone(resource.properties), configurationProtectedSettings: { ...resource.protectedSettings },
-  };
+  return (
+    resource && {
+      id: resource.id,
+      name: resource.name,
+      identity: resource.identity,
+      properties: structuredClone(resource.properties),
+      configurationProtectedSettings: { ...resource.protectedSettings },
+    }
+  );
 }
 
 function fluxId(clusterResourceId: string, name: string): string {
@@ -128,8 +155,14 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
       for (const id of fluxIds()) if (arm.resources.get(id.toLowerCase())?.clusterId === cluster) agent.poke(id);
     },
   };
-  const aadError = (status: number, message: string): unknown => ({ error: status === 429 ? "temporarily_unavailable" : "server_error", error_description: message, error_codes: [] });
-  const armErrorBody = (status: number, message: string): unknown => ({ error: { code: status === 429 ? "TooManyRequests" : status >= 500 ? "InternalServerError" : "Error", message } });
+  const aadError = (status: number, message: string): unknown => ({
+    error: status === 429 ? "temporarily_unavailable" : "server_error",
+    error_description: message,
+    error_codes: [],
+  });
+  const armErrorBody = (status: number, message: string): unknown => ({
+    error: { code: status === 429 ? "TooManyRequests" : status >= 500 ? "InternalServerError" : "Error", message },
+  });
   const entraServer = await listen(entraRoutes(entra), "entra", options, aadError);
   const armServer = await listen([...armRoutes(arm), ...kubernetesConfigurationRoutes(arm, hooks)], "arm", options, armErrorBody);
   entra.origin = entraServer.origin;
@@ -179,10 +212,15 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
       for (const timer of arm.timers) clearTimeout(timer);
       arm.timers.clear();
       await agent.idle();
-      await Promise.all([entraServer.server, armServer.server].map((server) => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })));
+      await Promise.all(
+        [entraServer.server, armServer.server].map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
     },
   };
 }

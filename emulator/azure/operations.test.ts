@@ -26,11 +26,15 @@ afterEach(() => {
 });
 after(async () => t.stop());
 
-const body = (branch = "main"): string => JSON.stringify({ properties: {
-  sourceKind: "GitRepository", namespace: "flux-system",
-  gitRepository: { url: "ssh://git@localhost:1/octo-org/fleet.git", repositoryRef: { branch } },
-  kustomizations: { infra: { path: "./clusters/prod" } },
-} });
+const body = (branch = "main"): string =>
+  JSON.stringify({
+    properties: {
+      sourceKind: "GitRepository",
+      namespace: "flux-system",
+      gitRepository: { url: "ssh://git@localhost:1/octo-org/fleet.git", repositoryRef: { branch } },
+      kustomizations: { infra: { path: "./clusters/prod" } },
+    },
+  });
 
 function call(method: string, url: string, payload?: string): Promise<HttpResult> {
   return httpsJson(t.tls.ca, method, url, { authorization: `Bearer ${token}`, "content-type": "application/json" }, payload);
@@ -86,7 +90,11 @@ describe("fluxConfiguration operations", () => {
     const created = await call("PUT", url("status"), body());
     assert.equal(((await statusOf(created)).json as { status: string }).status, "Creating");
     await settle(created);
-    const updated = await call("PATCH", url("status"), JSON.stringify({ properties: { gitRepository: { repositoryRef: { branch: "next" } } } }));
+    const updated = await call(
+      "PATCH",
+      url("status"),
+      JSON.stringify({ properties: { gitRepository: { repositoryRef: { branch: "next" } } } }),
+    );
     assert.equal(updated.status, 202);
     assert.equal(((await statusOf(updated)).json as { status: string }).status, "Updating");
     t.cloud.setAgent({ runningStatus: "Running" });
@@ -102,7 +110,10 @@ describe("fluxConfiguration operations", () => {
     assert.equal(((await statusOf(created)).json as { status: string }).status, "Creating", "provisioned, not yet processed by the agent");
     const read = await call("GET", url("slow"));
     assert.equal((read.json as { properties: { statusUpdatedAt: unknown } }).properties.statusUpdatedAt, null);
-    const report = await until(() => t.cloud.agentReports(clusterId, "slow")[0], (r) => r !== undefined);
+    const report = await until(
+      () => t.cloud.agentReports(clusterId, "slow")[0],
+      (r) => r !== undefined,
+    );
     assert.equal(report?.complianceState, "Pending", "no microsoft.flux extension on this cluster");
     assert.equal(((await statusOf(created)).json as { status: string }).status, "Creating", "still running right after the report");
     assert.equal(await settle(created), "Succeeded");
@@ -117,8 +128,13 @@ describe("fluxConfiguration operations", () => {
     t.cloud.setAgent({ busyError: "Conflict" });
     const second = await call("PUT", url("busy"), body("other"));
     assert.equal(second.status, 409);
-    assert.deepEqual(second.json, { error: { code: "Conflict",
-      message: "Operation is not allowed: Another operation (Creating) is in progress, please wait for it to finish before starting a new operation." } });
+    assert.deepEqual(second.json, {
+      error: {
+        code: "Conflict",
+        message:
+          "Operation is not allowed: Another operation (Creating) is in progress, please wait for it to finish before starting a new operation.",
+      },
+    });
     assert.equal(await settle(created), "Succeeded");
   });
 });

@@ -33,7 +33,15 @@ export function operationStatus(state: ArmState, operation: Operation): Response
     status: 200,
     // As ARM does, a running operation's status answer repeats the Retry-After.
     headers: running ? retryAfter(state) : {},
-    body: { id: operation.id, name: operation.name, status, properties: {}, error: operation.error, startTime: operation.startTime, endTime: operation.endTime },
+    body: {
+      id: operation.id,
+      name: operation.name,
+      status,
+      properties: {},
+      error: operation.error,
+      startTime: operation.startTime,
+      endTime: operation.endTime,
+    },
   };
 }
 
@@ -47,9 +55,17 @@ export function operationStatus(state: ArmState, operation: Operation): Response
  */
 export function busyRefusal(state: ArmState, kind: ResourceKind, name: string, provisioningState: string): Response {
   if (state.agent.busyError === "Conflict") {
-    return armError(409, "Conflict", `Operation is not allowed: Another operation (${provisioningState}) is in progress, please wait for it to finish before starting a new operation.`);
+    return armError(
+      409,
+      "Conflict",
+      `Operation is not allowed: Another operation (${provisioningState}) is in progress, please wait for it to finish before starting a new operation.`,
+    );
   }
-  return armError(409, "AnotherOperationInProgress", `Another operation is in progress on ${kind} '${name}' (provisioningState '${provisioningState}'). Retry after it completes.`);
+  return armError(
+    409,
+    "AnotherOperationInProgress",
+    `Another operation is in progress on ${kind} '${name}' (provisioningState '${provisioningState}'). Retry after it completes.`,
+  );
 }
 
 function failedProperties(kind: ResourceKind, message: string): Record<string, unknown> {
@@ -84,20 +100,31 @@ export function startOperation(state: ArmState, hooks: ConfigurationHooks, resou
   const failedBefore = previous?.status === "Failed" ? previous.error?.message : undefined;
   const failure = state.failNext.get(resource.kind)?.shift();
   state.operations.set(name, {
-    id: `${resource.id}/operations/${name}`, name, resourceId: resource.id, status: "Running", runningState: String(resource.properties["provisioningState"]),
-    error: null, startTime: new Date().toISOString(), endTime: undefined,
+    id: `${resource.id}/operations/${name}`,
+    name,
+    resourceId: resource.id,
+    status: "Running",
+    runningState: String(resource.properties["provisioningState"]),
+    error: null,
+    startTime: new Date().toISOString(),
+    endTime: undefined,
   });
   resource.operationId = name;
   const ms = deleting
     ? state.delays.deletionMs
-    : resource.kind === "extension" ? state.delays.extensionProvisioningMs ?? state.delays.provisioningMs : state.delays.provisioningMs;
+    : resource.kind === "extension"
+      ? (state.delays.extensionProvisioningMs ?? state.delays.provisioningMs)
+      : state.delays.provisioningMs;
   later(state, ms, () => {
     const op = state.operations.get(name);
     if (!op || op.status !== "Running") return;
     if (failure !== undefined) {
       op.status = "Failed";
       op.endTime = new Date().toISOString();
-      op.error = { code: resource.kind === "extension" ? "ExtensionOperationFailed" : "FluxConfigurationOperationFailed", message: failure };
+      op.error = {
+        code: resource.kind === "extension" ? "ExtensionOperationFailed" : "FluxConfigurationOperationFailed",
+        message: failure,
+      };
       resource.properties = { ...resource.properties, ...failedProperties(resource.kind, failure) };
       return;
     }
@@ -110,13 +137,19 @@ export function startOperation(state: ArmState, hooks: ConfigurationHooks, resou
     }
     if (resource.kind === "fluxConfiguration") {
       resource.handedGeneration = resource.generation;
-      if (failedBefore !== undefined && resource.properties["errorMessage"] === failedBefore) resource.properties = { ...resource.properties, errorMessage: "" };
+      if (failedBefore !== undefined && resource.properties["errorMessage"] === failedBefore)
+        resource.properties = { ...resource.properties, errorMessage: "" };
       hooks.fluxHandoff(resource.id);
       return;
     }
     succeed(resource, op);
     const version = resource.properties["version"];
-    resource.properties = { ...resource.properties, currentVersion: typeof version === "string" && version ? version : "1.15.2", statuses: [], errorInfo: null };
+    resource.properties = {
+      ...resource.properties,
+      currentVersion: typeof version === "string" && version ? version : "1.15.2",
+      statuses: [],
+      errorInfo: null,
+    };
     hooks.extensionChanged(resource.clusterId);
   });
   return name;
@@ -126,7 +159,15 @@ export function startOperation(state: ArmState, hooks: ConfigurationHooks, resou
 export function endFluxOperation(state: ArmState, id: string, generation: number): void {
   const resource = state.resources.get(id.toLowerCase());
   const op = resource?.operationId ? state.operations.get(resource.operationId) : undefined;
-  if (!resource || !op || op.status !== "Running" || op.ending || resource.generation !== generation || resource.handedGeneration !== generation) return;
+  if (
+    !resource ||
+    !op ||
+    op.status !== "Running" ||
+    op.ending ||
+    resource.generation !== generation ||
+    resource.handedGeneration !== generation
+  )
+    return;
   op.ending = true;
   later(state, state.agent.operationEndMs, () => {
     if (op.status !== "Running" || resource.generation !== generation) return;

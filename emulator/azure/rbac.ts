@@ -46,15 +46,18 @@ export const BUILT_IN_ROLES: Readonly<Record<string, RoleDefinition>> = {
   },
   // Not built in: a custom role for the flux configuration half, handy for least-privilege tests.
   "Flux Configuration Contributor (custom)": {
-    actions: [
-      "Microsoft.KubernetesConfiguration/fluxConfigurations/*",
-      "Microsoft.KubernetesConfiguration/extensions/read",
-    ],
+    actions: ["Microsoft.KubernetesConfiguration/fluxConfigurations/*", "Microsoft.KubernetesConfiguration/extensions/read"],
   },
 };
 
 function patternMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i");
+  const regex = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
   return regex.test(action);
 }
 
@@ -68,7 +71,12 @@ export function scopeCovers(scope: string, resourceId: string): boolean {
   return s === "" || r === s || r.startsWith(`${s}/`);
 }
 
-export function isAuthorized(assignments: readonly RoleAssignment[], principals: readonly string[], action: string, resourceId: string): boolean {
+export function isAuthorized(
+  assignments: readonly RoleAssignment[],
+  principals: readonly string[],
+  action: string,
+  resourceId: string,
+): boolean {
   return assignments.some((a) => {
     if (!principals.includes(a.principalId) || !scopeCovers(a.scope, resourceId)) return false;
     const role = typeof a.role === "string" ? BUILT_IN_ROLES[a.role] : a.role;

@@ -30,7 +30,9 @@ function createOnly(existing: StoredResource | undefined, properties: Json, fiel
   if (!existing) return undefined;
   for (const field of fields) {
     if (properties[field] !== undefined && JSON.stringify(properties[field]) !== JSON.stringify(existing.properties[field])) {
-      return badRequest(`Property '${field}' of ${kind} '${existing.name}' cannot be changed after creation. Delete and recreate the ${kind} instead.`);
+      return badRequest(
+        `Property '${field}' of ${kind} '${existing.name}' cannot be changed after creation. Delete and recreate the ${kind} instead.`,
+      );
     }
   }
   return undefined;
@@ -49,7 +51,8 @@ function extensionVersionRules(properties: Json): Response | undefined {
 export function extensionFromPut(body: unknown, existing: StoredResource | undefined, clusterType: ClusterType): Built | Response {
   const properties = object(object(body)?.["properties"]);
   const extensionType = properties?.["extensionType"];
-  if (!properties || typeof extensionType !== "string" || !extensionType) return badRequest("The request body must contain properties.extensionType.");
+  if (!properties || typeof extensionType !== "string" || !extensionType)
+    return badRequest("The request body must contain properties.extensionType.");
   if (existing && String(existing.properties["extensionType"]).toLowerCase() !== extensionType.toLowerCase()) {
     return badRequest(`Property 'extensionType' of extension '${existing.name}' cannot be changed after creation.`);
   }
@@ -60,7 +63,11 @@ export function extensionFromPut(body: unknown, existing: StoredResource | undef
   if (rules) return rules;
   const identityIn = object(object(body)?.["identity"]);
   const identity = identityIn
-    ? { ...identityIn, principalId: existing?.identity?.["principalId"] ?? randomUUID(), tenantId: existing?.identity?.["tenantId"] ?? randomUUID() }
+    ? {
+        ...identityIn,
+        principalId: existing?.identity?.["principalId"] ?? randomUUID(),
+        tenantId: existing?.identity?.["tenantId"] ?? randomUUID(),
+      }
     : undefined;
   return {
     identity,
@@ -104,9 +111,10 @@ export function extensionFromPatch(body: unknown, existing: StoredResource): Bui
   return {
     identity: existing.identity,
     properties,
-    protectedSettings: patch["configurationProtectedSettings"] === undefined || patch["configurationProtectedSettings"] === null
-      ? existing.protectedSettings
-      : stringMap(patch["configurationProtectedSettings"]),
+    protectedSettings:
+      patch["configurationProtectedSettings"] === undefined || patch["configurationProtectedSettings"] === null
+        ? existing.protectedSettings
+        : stringMap(patch["configurationProtectedSettings"]),
   };
 }
 
@@ -143,7 +151,8 @@ function validateFlux(properties: Json): Response | undefined {
   const git = object(properties["gitRepository"]);
   const url = git?.["url"];
   if (typeof url !== "string" || !url) return badRequest("gitRepository.url is required when sourceKind is GitRepository.");
-  if (!/^(http|https|ssh):\/\//.test(url)) return badRequest(`Invalid URL '${url}': the URL must start with 'http://', 'https://' or 'ssh://'.`);
+  if (!/^(http|https|ssh):\/\//.test(url))
+    return badRequest(`Invalid URL '${url}': the URL must start with 'http://', 'https://' or 'ssh://'.`);
   const ref = object(git?.["repositoryRef"]);
   if (!ref || !["branch", "tag", "semver", "commit"].some((k) => typeof ref[k] === "string" && ref[k])) {
     return badRequest("gitRepository.repositoryRef must set one of branch, tag, semver or commit.");
@@ -163,7 +172,9 @@ export function fluxFromPut(body: unknown, existing: StoredResource | undefined)
   const immutable = createOnly(existing, properties, ["scope", "namespace"], "flux configuration");
   if (immutable) return immutable;
   const kustomizations = Object.fromEntries(
-    Object.entries(object(properties["kustomizations"]) ?? {}).filter(([, v]) => object(v)).map(([k, v]) => [k, kustomization(k, object(v) ?? {})]),
+    Object.entries(object(properties["kustomizations"]) ?? {})
+      .filter(([, v]) => object(v))
+      .map(([k, v]) => [k, kustomization(k, object(v) ?? {})]),
   );
   const built: Json = {
     scope: existing?.properties["scope"] ?? properties["scope"] ?? "cluster",

@@ -33,7 +33,16 @@ export async function startTestCloud(options: Partial<Omit<AzureOptions, "tls" |
   const key = createSigningKey();
   const github = await startOidcService({ traffic, tls, key });
   const cloud = await startAzure({ traffic, tls, oidcIssuer: { issuer: github.oidc.issuer, key }, ...options });
-  return { tls, traffic, cloud, github, stop: async () => { await Promise.all([cloud.close(), github.close()]); tls.dispose(); } };
+  return {
+    tls,
+    traffic,
+    cloud,
+    github,
+    stop: async () => {
+      await Promise.all([cloud.close(), github.close()]);
+      tls.dispose();
+    },
+  };
 }
 
 export interface HttpResult {
@@ -42,7 +51,13 @@ export interface HttpResult {
   readonly json: unknown;
 }
 
-export function httpsJson(ca: string, method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<HttpResult> {
+export function httpsJson(
+  ca: string,
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, ca, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -50,7 +65,11 @@ export function httpsJson(ca: string, method: string, url: string, headers: Reco
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         let json: unknown = text;
-        try { json = text ? JSON.parse(text) : undefined; } catch { /* keep text */ }
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* keep text */
+        }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
       });
     });
@@ -61,8 +80,10 @@ export function httpsJson(ca: string, method: string, url: string, headers: Reco
 
 /** What @actions/core getIDToken does: GET requestUrl&audience=..., Bearer request token, read `.value`. */
 export async function fetchIdToken(t: TestCloud, audience = AUDIENCE): Promise<string> {
-  const { status, json } = await httpsJson(t.tls.ca, "GET", `${t.github.oidc.requestUrl}&audience=${encodeURIComponent(audience)}`,
-    { authorization: `Bearer ${t.github.oidc.requestToken}`, accept: "application/json" });
+  const { status, json } = await httpsJson(t.tls.ca, "GET", `${t.github.oidc.requestUrl}&audience=${encodeURIComponent(audience)}`, {
+    authorization: `Bearer ${t.github.oidc.requestToken}`,
+    accept: "application/json",
+  });
   const value = (json as { value?: unknown } | undefined)?.value;
   if (status !== 200 || typeof value !== "string") throw new Error(`ID token request failed: ${status}`);
   return value;
@@ -85,7 +106,13 @@ export function armClient(t: TestCloud, clientId: string, subscriptionId = SUBSC
 
 /** Adds a federated credential for the default OIDC subject and returns the client id. */
 export function trust(t: TestCloud, clientId: string): string {
-  t.cloud.addFederatedCredential({ tenantId: TENANT, clientId, issuer: t.github.oidc.issuer, subject: "repo:octo-org/fleet:ref:refs/heads/main", audience: AUDIENCE });
+  t.cloud.addFederatedCredential({
+    tenantId: TENANT,
+    clientId,
+    issuer: t.github.oidc.issuer,
+    subject: "repo:octo-org/fleet:ref:refs/heads/main",
+    audience: AUDIENCE,
+  });
   return clientId;
 }
 

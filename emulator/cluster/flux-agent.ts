@@ -56,12 +56,24 @@ export function createFluxAgent(options: FluxAgentOptions): FluxAgent {
     return found;
   };
   const ctx: ReconcileContext = {
-    view: options.view, report: options.report, processed: options.processed, behaviour: options.behaviour, memory,
-    reports: (id) => list(reports, id), fetches: (id) => list(fetches, id),
-    pause: (ms) => new Promise<void>((resolve) => {
-      const entry = { timer: setTimeout(() => { pauses.delete(entry); resolve(); }, ms), resolve };
-      pauses.add(entry);
-    }),
+    view: options.view,
+    report: options.report,
+    processed: options.processed,
+    behaviour: options.behaviour,
+    memory,
+    reports: (id) => list(reports, id),
+    fetches: (id) => list(fetches, id),
+    pause: (ms) =>
+      new Promise<void>((resolve) => {
+        const entry = {
+          timer: setTimeout(() => {
+            pauses.delete(entry);
+            resolve();
+          }, ms),
+          resolve,
+        };
+        pauses.add(entry);
+      }),
     stopped: () => stopped,
     ...(options.tmpRoot ? { tmpRoot: options.tmpRoot } : {}),
   };
@@ -71,7 +83,9 @@ export function createFluxAgent(options: FluxAgentOptions): FluxAgent {
     const key = id.toLowerCase();
     const tail = (chains.get(key) ?? Promise.resolve()).then(() => (stopped ? undefined : task())).catch(() => undefined);
     chains.set(key, tail);
-    void tail.then(() => { if (chains.get(key) === tail) chains.delete(key); });
+    void tail.then(() => {
+      if (chains.get(key) === tail) chains.delete(key);
+    });
   };
   const later = (id: string, trigger: Trigger): void => {
     if (stopped) return;
@@ -95,7 +109,8 @@ export function createFluxAgent(options: FluxAgentOptions): FluxAgent {
     // A failed fetch's retry is due (retryMinMs doubling up to retryMaxMs; see flux-reconcile.ts), in either reporting mode.
     for (const id of ids) {
       const known = memory.get(id.toLowerCase());
-      if (known?.retryAt === undefined || Date.now() < known.retryAt || known.waiting !== undefined || chains.has(id.toLowerCase())) continue;
+      if (known?.retryAt === undefined || Date.now() < known.retryAt || known.waiting !== undefined || chains.has(id.toLowerCase()))
+        continue;
       if (options.view(id)?.generation === known.generation) enqueue(id, () => scheduledFetch(ctx, id));
     }
     if (behaviour.reporting === "periodic") {

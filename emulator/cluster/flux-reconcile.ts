@@ -74,13 +74,24 @@ function sourceSpec(view: AgentView): string {
   return JSON.stringify([view.url, view.ref, view.syncIntervalInSeconds, view.timeoutInSeconds, view.sshKnownHosts ?? "", view.suspend]);
 }
 
-function land(ctx: ReconcileContext, id: string, generation: number, report: AgentReport, meta: { fetched: boolean; keyFingerprint?: string | undefined; progressing: boolean }): boolean {
+function land(
+  ctx: ReconcileContext,
+  id: string,
+  generation: number,
+  report: AgentReport,
+  meta: { fetched: boolean; keyFingerprint?: string | undefined; progressing: boolean },
+): boolean {
   if (!ctx.report(id, generation, report)) return false;
   const memory = ctx.memory.get(id.toLowerCase());
   if (memory) memory.reported = signature(report);
   ctx.reports(id).push({
-    at: report.statusUpdatedAt, generation, complianceState: report.complianceState, sourceSyncedCommitId: report.sourceSyncedCommitId,
-    fetched: meta.fetched, ...(meta.keyFingerprint ? { keyFingerprint: meta.keyFingerprint } : {}), progressing: meta.progressing,
+    at: report.statusUpdatedAt,
+    generation,
+    complianceState: report.complianceState,
+    sourceSyncedCommitId: report.sourceSyncedCommitId,
+    fetched: meta.fetched,
+    ...(meta.keyFingerprint ? { keyFingerprint: meta.keyFingerprint } : {}),
+    progressing: meta.progressing,
   });
   return true;
 }
@@ -90,23 +101,35 @@ function land(ctx: ReconcileContext, id: string, generation: number, report: Age
  * status.observedGeneration, so Azure's agent has something to push). A new or changed source first goes through
  * `progressingReports` reports `progressStepMs` apart. `onFirst` runs once, after the first report (or when none is made).
  */
-export async function fetchAndReport(ctx: ReconcileContext, id: string, view: AgentView, always: boolean, onFirst: (reported: boolean) => void = () => undefined): Promise<void> {
+export async function fetchAndReport(
+  ctx: ReconcileContext,
+  id: string,
+  view: AgentView,
+  always: boolean,
+  onFirst: (reported: boolean) => void = () => undefined,
+): Promise<void> {
   const memory = ctx.memory.get(id.toLowerCase());
   if (!memory) return onFirst(false);
   memory.retryAt = undefined;
   const sshPrivateKey = view.sshPrivateKey ?? (await clusterKey(ctx, memory, view))?.privateKey;
   const at = now();
   const result = await fetchSource({
-    url: view.url, ref: view.ref, ...(sshPrivateKey ? { sshPrivateKey } : {}), ...(view.sshKnownHosts ? { sshKnownHosts: view.sshKnownHosts } : {}),
+    url: view.url,
+    ref: view.ref,
+    ...(sshPrivateKey ? { sshPrivateKey } : {}),
+    ...(view.sshKnownHosts ? { sshKnownHosts: view.sshKnownHosts } : {}),
     paths: Object.values(view.kustomizations).map((k) => k.path ?? ""),
-    timeoutMs: Math.min(view.timeoutInSeconds, 120) * 1000, ...(ctx.tmpRoot ? { tmpRoot: ctx.tmpRoot } : {}),
+    timeoutMs: Math.min(view.timeoutInSeconds, 120) * 1000,
+    ...(ctx.tmpRoot ? { tmpRoot: ctx.tmpRoot } : {}),
   });
   memory.fetchedAt = Date.now();
   // A failed reconcile is requeued rate-limited (retryMinMs doubling up to retryMaxMs); a success forgets the count.
   const { retryMinMs, retryMaxMs } = ctx.behaviour();
   memory.retryAt = result.ok ? undefined : Date.now() + Math.min(retryMinMs * 2 ** Math.min(memory.failures, 40), retryMaxMs);
   memory.failures = result.ok ? 0 : memory.failures + 1;
-  ctx.fetches(id).push({ at, generation: view.generation, ...(result.keyFingerprint ? { keyFingerprint: result.keyFingerprint } : {}), ok: result.ok });
+  ctx
+    .fetches(id)
+    .push({ at, generation: view.generation, ...(result.keyFingerprint ? { keyFingerprint: result.keyFingerprint } : {}), ok: result.ok });
   const kustomizations = JSON.stringify(view.kustomizations);
   // New or changed source: first successful fetch, a new commit, or changed kustomizations. Terminal failures
   // (fetch denied, host key, missing path) are in the first report already: no progressing phase for a failed fetch.
@@ -156,10 +179,19 @@ function remember(ctx: ReconcileContext, id: string, view: AgentView): { previou
   // A lower generation is a re-created configuration: nothing of the old one carries over.
   const previous = known && known.generation <= view.generation ? known : undefined;
   const memory: Memory = {
-    fetchedAt: undefined, sha: undefined, fetchedKustomizations: undefined, reported: undefined, waiting: undefined,
-    clusterKey: undefined, failures: 0, retryAt: undefined,
+    fetchedAt: undefined,
+    sha: undefined,
+    fetchedKustomizations: undefined,
+    reported: undefined,
+    waiting: undefined,
+    clusterKey: undefined,
+    failures: 0,
+    retryAt: undefined,
     ...previous,
-    generation: view.generation, source: sourceSpec(view), kustomizations: JSON.stringify(view.kustomizations), key: view.sshPrivateKey ?? "",
+    generation: view.generation,
+    source: sourceSpec(view),
+    kustomizations: JSON.stringify(view.kustomizations),
+    key: view.sshPrivateKey ?? "",
   };
   ctx.memory.set(key, memory);
   return { previous: previous && { ...previous }, memory };

@@ -27,7 +27,14 @@ export interface SourceRequest {
 }
 
 export type SourceResult =
-  | { readonly ok: true; readonly sha: string; readonly refName: string; readonly missingPaths: readonly string[]; readonly publicKey: string; readonly keyFingerprint?: string }
+  | {
+      readonly ok: true;
+      readonly sha: string;
+      readonly refName: string;
+      readonly missingPaths: readonly string[];
+      readonly publicKey: string;
+      readonly keyFingerprint?: string;
+    }
   | { readonly ok: false; readonly message: string; readonly publicKey: string; readonly keyFingerprint?: string };
 
 interface Run {
@@ -46,7 +53,8 @@ export function run(command: string, args: readonly string[], env: NodeJS.Proces
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
     child.on("error", (error) => resolve({ code: -1, stdout, stderr: stderr + error.message }));
     child.on("close", (code, signal) =>
-      resolve({ code: code ?? -1, stdout, stderr: signal ? `${stderr}context deadline exceeded (${signal})` : stderr }));
+      resolve({ code: code ?? -1, stdout, stderr: signal ? `${stderr}context deadline exceeded (${signal})` : stderr }),
+    );
   });
 }
 
@@ -65,35 +73,56 @@ function compare(a: readonly number[], b: readonly number[]): number {
 
 /** Best-effort semver range check: `*`, exact, `^x.y.z`, `~x.y.z`, `x.y.x`, and space-separated comparators. */
 export function satisfies(version: readonly number[], range: string): boolean {
-  return range.trim().split(/\s+/).every((part) => {
-    if (part === "*" || part === "x") return true;
-    const wildcard = /^v?(\d+)(?:\.(\d+|x|\*))?(?:\.(x|\*))?$/.exec(part);
-    if (wildcard && (wildcard[2] === undefined || wildcard[2] === "x" || wildcard[2] === "*" || wildcard[3] !== undefined)) {
-      return version[0] === Number(wildcard[1]) && (wildcard[2] === undefined || !/^\d+$/.test(wildcard[2]) || version[1] === Number(wildcard[2]));
-    }
-    const m = /^(\^|~|>=|<=|>|<|=)?(.+)$/.exec(part);
-    const bound = m ? parseVersion(m[2] ?? "") : undefined;
-    if (!m || !bound) return false;
-    const c = compare(version, bound);
-    switch (m[1]) {
-      case "^": return c >= 0 && (bound[0] === 0 ? version[0] === 0 && version[1] === bound[1] : version[0] === bound[0]);
-      case "~": return c >= 0 && version[0] === bound[0] && version[1] === bound[1];
-      case ">=": return c >= 0;
-      case "<=": return c <= 0;
-      case ">": return c > 0;
-      case "<": return c < 0;
-      default: return c === 0;
-    }
-  });
+  return range
+    .trim()
+    .split(/\s+/)
+    .every((part) => {
+      if (part === "*" || part === "x") return true;
+      const wildcard = /^v?(\d+)(?:\.(\d+|x|\*))?(?:\.(x|\*))?$/.exec(part);
+      if (wildcard && (wildcard[2] === undefined || wildcard[2] === "x" || wildcard[2] === "*" || wildcard[3] !== undefined)) {
+        return (
+          version[0] === Number(wildcard[1]) &&
+          (wildcard[2] === undefined || !/^\d+$/.test(wildcard[2]) || version[1] === Number(wildcard[2]))
+        );
+      }
+      const m = /^(\^|~|>=|<=|>|<|=)?(.+)$/.exec(part);
+      const bound = m ? parseVersion(m[2] ?? "") : undefined;
+      if (!m || !bound) return false;
+      const c = compare(version, bound);
+      switch (m[1]) {
+        case "^":
+          return c >= 0 && (bound[0] === 0 ? version[0] === 0 && version[1] === bound[1] : version[0] === bound[0]);
+        case "~":
+          return c >= 0 && version[0] === bound[0] && version[1] === bound[1];
+        case ">=":
+          return c >= 0;
+        case "<=":
+          return c <= 0;
+        case ">":
+          return c > 0;
+        case "<":
+          return c < 0;
+        default:
+          return c === 0;
+      }
+    });
 }
 
 function cleanError(stderr: string): string {
-  return stderr.replace(/\r/g, "").split("\n").map((l) => l.trim()).filter(Boolean).join("\n");
+  return stderr
+    .replace(/\r/g, "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join("\n");
 }
 
 /** `./clusters/prod/` -> `clusters/prod`; empty for the repository root. */
 export function normalizePath(path: string): string {
-  return path.replace(/^\.?\/+/, "").replace(/^\.$/, "").replace(/\/+$/, "");
+  return path
+    .replace(/^\.?\/+/, "")
+    .replace(/^\.$/, "")
+    .replace(/\/+$/, "");
 }
 
 export async function fetchSource(request: SourceRequest): Promise<SourceResult> {
@@ -101,8 +130,21 @@ export async function fetchSource(request: SourceRequest): Promise<SourceResult>
   try {
     const keyPath = join(dir, "identity");
     const knownHostsPath = join(dir, "known_hosts");
-    const sshArgs = ["ssh", "-F", "/dev/null", "-o", "IdentitiesOnly=yes", "-o", `UserKnownHostsFile=${knownHostsPath}`,
-      "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"];
+    const sshArgs = [
+      "ssh",
+      "-F",
+      "/dev/null",
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      `UserKnownHostsFile=${knownHostsPath}`,
+      "-o",
+      "GlobalKnownHostsFile=/dev/null",
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "BatchMode=yes",
+    ];
     let publicKey = "";
     let keyFingerprint: string | undefined;
     if (request.sshPrivateKey) {
@@ -137,9 +179,14 @@ export async function fetchSource(request: SourceRequest): Promise<SourceResult>
     if (semver) {
       const listed = await git(["ls-remote", "--tags", request.url]);
       if (listed.code !== 0) return failed(listed.stderr);
-      const tags = listed.stdout.split("\n").map((l) => l.split("\t")[1] ?? "").filter((r) => r.startsWith("refs/tags/") && !r.endsWith("^{}"))
+      const tags = listed.stdout
+        .split("\n")
+        .map((l) => l.split("\t")[1] ?? "")
+        .filter((r) => r.startsWith("refs/tags/") && !r.endsWith("^{}"))
         .map((r) => r.slice("refs/tags/".length));
-      const best = tags.map((t) => ({ t, v: parseVersion(t) })).filter((x) => x.v && satisfies(x.v, semver))
+      const best = tags
+        .map((t) => ({ t, v: parseVersion(t) }))
+        .filter((x) => x.v && satisfies(x.v, semver))
         .sort((a, b) => compare(b.v ?? [], a.v ?? []))[0];
       if (!best) return failed(`no match found for semver: ${semver}`);
       refName = best.t;
@@ -148,7 +195,14 @@ export async function fetchSource(request: SourceRequest): Promise<SourceResult>
       refName = tag;
       remoteRef = `refs/tags/${tag}`;
     }
-    const fetched = await git(["fetch", "-q", "--no-tags", ...(commit ? [] : ["--depth=1"]), request.url, `+${remoteRef}:refs/flux/source`]);
+    const fetched = await git([
+      "fetch",
+      "-q",
+      "--no-tags",
+      ...(commit ? [] : ["--depth=1"]),
+      request.url,
+      `+${remoteRef}:refs/flux/source`,
+    ]);
     if (fetched.code !== 0) return failed(fetched.stderr);
     const target = commit ?? "refs/flux/source";
     const resolved = await git(["rev-parse", "--verify", "-q", `${target}^{commit}`]);

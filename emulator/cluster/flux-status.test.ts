@@ -6,9 +6,20 @@ import type { AgentView } from "./flux-status.ts";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const view: AgentView = {
-  name: "fleet", namespace: "flux-system", suspend: false, url: "ssh://git@host/o/r.git", ref: { branch: "main" },
-  timeoutInSeconds: 600, syncIntervalInSeconds: 600, fluxInstalled: true, generation: 1,
-  kustomizations: { infra: { path: "./clusters/prod", timeoutInSeconds: 600 }, apps: { path: "./apps", dependsOn: ["infra"] }, lost: { path: "./nope" } },
+  name: "fleet",
+  namespace: "flux-system",
+  suspend: false,
+  url: "ssh://git@host/o/r.git",
+  ref: { branch: "main" },
+  timeoutInSeconds: 600,
+  syncIntervalInSeconds: 600,
+  fluxInstalled: true,
+  generation: 1,
+  kustomizations: {
+    infra: { path: "./clusters/prod", timeoutInSeconds: 600 },
+    apps: { path: "./apps", dependsOn: ["infra"] },
+    lost: { path: "./nope" },
+  },
   previous: { sha: "", sourceSyncedCommitId: "", sourceUpdatedAt: null, statuses: [] },
 };
 const fetched = { ok: true as const, sha: SHA, refName: "main", missingPaths: ["./nope"], publicKey: "" };
@@ -25,11 +36,19 @@ suite("Flux statuses", () => {
     assert.deepEqual(rows[1], ["fleet-infra", "Pending", "Progressing", "Reconciliation in progress"]);
     assert.deepEqual(rows[2], ["fleet-apps", "Non-Compliant", "DependencyNotReady", "dependency 'flux-system/fleet-infra' is not ready"]);
     assert.equal(rows[3]?.[2], "ArtifactFailed");
-    assert.match(rows[3]?.[3] ?? "", /^kustomization path not found: stat \/tmp\/kustomization-[0-9a-f]+\/nope: no such file or directory$/);
+    assert.match(
+      rows[3]?.[3] ?? "",
+      /^kustomization path not found: stat \/tmp\/kustomization-[0-9a-f]+\/nope: no such file or directory$/,
+    );
   });
 
   test("later progressing reports: ProgressingWithRetry with kustomize-controller's health-check message (Non-Compliant)", () => {
-    assert.deepEqual(ready(1)[1], ["fleet-infra", "Non-Compliant", "ProgressingWithRetry", `Running health checks for revision main@sha1:${SHA} with a timeout of 10m0s`]);
+    assert.deepEqual(ready(1)[1], [
+      "fleet-infra",
+      "Non-Compliant",
+      "ProgressingWithRetry",
+      `Running health checks for revision main@sha1:${SHA} with a timeout of 10m0s`,
+    ]);
   });
 
   test("top-level complianceState: Non-Compliant over Pending over Compliant", () => {

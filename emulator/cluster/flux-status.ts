@@ -26,7 +26,12 @@ export interface AgentView {
   readonly fluxInstalled: boolean;
   /** Bumped on every spec change; a report for an older generation is dropped. */
   readonly generation: number;
-  readonly previous: { readonly sha: string; readonly sourceSyncedCommitId: string; readonly sourceUpdatedAt: string | null; readonly statuses: readonly ObjectStatus[] };
+  readonly previous: {
+    readonly sha: string;
+    readonly sourceSyncedCommitId: string;
+    readonly sourceUpdatedAt: string | null;
+    readonly statuses: readonly ObjectStatus[];
+  };
 }
 
 export interface StatusCondition {
@@ -101,9 +106,16 @@ export function describe(view: AgentView, result: SourceResult, now: string, pro
     kind: "GitRepository",
     complianceState: result.ok ? "Compliant" : "Non-Compliant",
     appliedBy: null,
-    statusConditions: [condition(prev, view.name, result.ok
-      ? { type: "Ready", status: "True", reason: "Succeeded", message: `stored artifact for revision '${revision}'` }
-      : { type: "Ready", status: "False", reason: "GitOperationFailed", message: result.message }, now)],
+    statusConditions: [
+      condition(
+        prev,
+        view.name,
+        result.ok
+          ? { type: "Ready", status: "True", reason: "Succeeded", message: `stored artifact for revision '${revision}'` }
+          : { type: "Ready", status: "False", reason: "GitOperationFailed", message: result.message },
+        now,
+      ),
+    ],
     helmReleaseProperties: null,
   };
   const ready = new Map<string, boolean>();
@@ -116,24 +128,42 @@ export function describe(view: AgentView, result: SourceResult, now: string, pro
     if (!result.ok) {
       next = { type: "Ready", status: "False", reason: "ArtifactFailed", message: "Source artifact not found, retrying in 30s" };
     } else if (result.missingPaths.includes(spec.path ?? "")) {
-      next = { type: "Ready", status: "False", reason: "ArtifactFailed",
-        message: `kustomization path not found: stat ${workdir}/${normalizePath(spec.path ?? "")}: no such file or directory` };
+      next = {
+        type: "Ready",
+        status: "False",
+        reason: "ArtifactFailed",
+        message: `kustomization path not found: stat ${workdir}/${normalizePath(spec.path ?? "")}: no such file or directory`,
+      };
     } else if (blocked !== undefined) {
-      next = { type: "Ready", status: "False", reason: "DependencyNotReady", message: `dependency '${view.namespace}/${view.name}-${blocked}' is not ready` };
+      next = {
+        type: "Ready",
+        status: "False",
+        reason: "DependencyNotReady",
+        message: `dependency '${view.namespace}/${view.name}-${blocked}' is not ready`,
+      };
     } else if (progressStep === 0) {
       next = { type: "Ready", status: "Unknown", reason: "Progressing", message: "Reconciliation in progress" };
       state = "Pending";
     } else if (progressStep !== undefined) {
-      next = { type: "Ready", status: "False", reason: "ProgressingWithRetry",
-        message: `Running health checks for revision ${revision} with a timeout of ${goDuration(spec.timeoutInSeconds ?? 600)}` };
+      next = {
+        type: "Ready",
+        status: "False",
+        reason: "ProgressingWithRetry",
+        message: `Running health checks for revision ${revision} with a timeout of ${goDuration(spec.timeoutInSeconds ?? 600)}`,
+      };
     } else {
       next = { type: "Ready", status: "True", reason: "ReconciliationSucceeded", message: `Applied revision: ${revision}` };
       state = "Compliant";
     }
     ready.set(key, next.status === "True");
     return {
-      name, namespace: view.namespace, kind: "Kustomization", complianceState: state,
-      appliedBy: null, statusConditions: [condition(prev, name, next, now)], helmReleaseProperties: null,
+      name,
+      namespace: view.namespace,
+      kind: "Kustomization",
+      complianceState: state,
+      appliedBy: null,
+      statusConditions: [condition(prev, name, next, now)],
+      helmReleaseProperties: null,
     };
   });
   const statuses = [source, ...kustomizations];
@@ -154,8 +184,14 @@ export function describe(view: AgentView, result: SourceResult, now: string, pro
 /** The report while Flux is not acting: Suspended, or Pending without a Succeeded microsoft.flux extension. */
 export function waiting(view: AgentView, state: "Pending" | "Suspended", now: string): AgentReport {
   return {
-    complianceState: state, statuses: view.previous.statuses, sourceSyncedCommitId: view.previous.sourceSyncedCommitId,
-    sourceUpdatedAt: view.previous.sourceUpdatedAt, statusUpdatedAt: now, errorMessage: "", repositoryPublicKey: "", sha: view.previous.sha,
+    complianceState: state,
+    statuses: view.previous.statuses,
+    sourceSyncedCommitId: view.previous.sourceSyncedCommitId,
+    sourceUpdatedAt: view.previous.sourceUpdatedAt,
+    statusUpdatedAt: now,
+    errorMessage: "",
+    repositoryPublicKey: "",
+    sha: view.previous.sha,
   };
 }
 
@@ -163,8 +199,14 @@ export function waiting(view: AgentView, state: "Pending" | "Suspended", now: st
  *  changed". repositoryPublicKey is not a Flux status, so a fetch that only used a new key is not a change. */
 export function signature(report: AgentReport): string {
   return JSON.stringify([
-    report.complianceState, report.sourceSyncedCommitId, report.errorMessage.replace(/kustomization-[0-9a-f]+/g, "kustomization-*"),
-    report.statuses.map((s) => [s.kind, s.name, s.complianceState,
-      s.statusConditions.map((c) => [c.type, c.status, c.reason, c.message.replace(/kustomization-[0-9a-f]+/g, "kustomization-*")])]),
+    report.complianceState,
+    report.sourceSyncedCommitId,
+    report.errorMessage.replace(/kustomization-[0-9a-f]+/g, "kustomization-*"),
+    report.statuses.map((s) => [
+      s.kind,
+      s.name,
+      s.complianceState,
+      s.statusConditions.map((c) => [c.type, c.status, c.reason, c.message.replace(/kustomization-[0-9a-f]+/g, "kustomization-*")]),
+    ]),
   ]);
 }

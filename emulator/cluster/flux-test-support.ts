@@ -67,7 +67,17 @@ export async function until<T>(read: () => Promise<T> | T, done: (value: T) => b
 }
 
 function gitIn(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } }).trim();
+  return execFileSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    },
+  }).trim();
 }
 
 function startGitHost(dir: string, hostKey: string, allowed: readonly string[]): Promise<{ server: ssh2.Server; port: number }> {
@@ -78,7 +88,8 @@ function startGitHost(dir: string, hostKey: string, allowed: readonly string[]):
   });
   const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
     client.on("authentication", (ctx) => {
-      const key = ctx.method === "publickey" ? keys.find((k) => ctx.key.algo === k.type && ctx.key.data.equals(k.getPublicSSH())) : undefined;
+      const key =
+        ctx.method === "publickey" ? keys.find((k) => ctx.key.algo === k.type && ctx.key.data.equals(k.getPublicSSH())) : undefined;
       if (ctx.method !== "publickey" || !key) return ctx.reject(["publickey"]);
       if (!ctx.signature || !ctx.blob) return ctx.accept();
       return key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) ? ctx.accept() : ctx.reject();
@@ -120,7 +131,10 @@ export async function startFluxWorld(options: { delays?: Partial<AzureDelays>; a
   const bare = join(dir, "repos", "octo-org", "fleet.git");
   execFileSync("git", ["init", "-q", "-b", "main", work]);
   mkdirSync(join(work, "clusters", "prod"), { recursive: true });
-  writeFileSync(join(work, "clusters", "prod", "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n");
+  writeFileSync(
+    join(work, "clusters", "prod", "kustomization.yaml"),
+    "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n",
+  );
   gitIn(work, "add", ".");
   gitIn(work, "commit", "-q", "-m", "fleet");
   gitIn(work, "tag", "v1.2.0");
@@ -130,16 +144,34 @@ export async function startFluxWorld(options: { delays?: Partial<AzureDelays>; a
   const nextKey = keygen("next");
   const { server, port } = await startGitHost(dir, host.privateKey, [deployKey.publicKey, nextKey.publicKey]);
   mkdirSync(join(dir, "agent"));
-  const t = await startTestCloud({ ...(options.delays ? { delays: options.delays } : {}), ...(options.agent ? { agent: options.agent } : {}), agentTmpDir: join(dir, "agent") });
+  const t = await startTestCloud({
+    ...(options.delays ? { delays: options.delays } : {}),
+    ...(options.agent ? { agent: options.agent } : {}),
+    agentTmpDir: join(dir, "agent"),
+  });
   const clusterId = t.cloud.addCluster({ subscriptionId: SUBSCRIPTION, resourceGroup: RG, name: "aks-flux", type: "managedClusters" });
   t.cloud.addCluster({ subscriptionId: SUBSCRIPTION, resourceGroup: RG, name: "aks-bare", type: "managedClusters" });
   t.cloud.grantRole({ clientId: trust(t, "deployer"), scope: `/subscriptions/${SUBSCRIPTION}`, role: "Contributor" });
   const client = armClient(t, "deployer");
-  await client.extensions.beginCreateAndWait(RG, ...AKS, "aks-flux", "flux", { extensionType: "microsoft.flux", autoUpgradeMinorVersion: true }, LRO);
+  await client.extensions.beginCreateAndWait(
+    RG,
+    ...AKS,
+    "aks-flux",
+    "flux",
+    { extensionType: "microsoft.flux", autoUpgradeMinorVersion: true },
+    LRO,
+  );
   const knownHosts = `[localhost]:${port} ${host.publicKey}\n`;
   return {
-    t, dir, clusterId, client, deployKey, nextKey, strangerKey: keygen("stranger"),
-    knownHosts, wrongKnownHosts: `[localhost]:${port} ${keygen("other-host").publicKey}\n`,
+    t,
+    dir,
+    clusterId,
+    client,
+    deployKey,
+    nextKey,
+    strangerKey: keygen("stranger"),
+    knownHosts,
+    wrongKnownHosts: `[localhost]:${port} ${keygen("other-host").publicKey}\n`,
     head: () => gitIn(bare, "rev-parse", "main"),
     push: (file) => {
       writeFileSync(join(work, "clusters", "prod", file), `# ${file}\n`);
@@ -152,7 +184,11 @@ export async function startFluxWorld(options: { delays?: Partial<AzureDelays>; a
       sourceKind: "GitRepository",
       namespace: "flux-system",
       suspend: o.suspend ?? false,
-      gitRepository: { url: `ssh://git@localhost:${port}/octo-org/fleet.git`, repositoryRef: o.ref ?? { branch: "main" }, sshKnownHosts: b64(o.knownHosts ?? knownHosts) },
+      gitRepository: {
+        url: `ssh://git@localhost:${port}/octo-org/fleet.git`,
+        repositoryRef: o.ref ?? { branch: "main" },
+        sshKnownHosts: b64(o.knownHosts ?? knownHosts),
+      },
       kustomizations: o.kustomizations ?? { infra: { path: o.path ?? "./clusters/prod", prune: true } },
       configurationProtectedSettings: { sshPrivateKey: b64(o.key ?? deployKey.privateKey) },
     }),

@@ -10,8 +10,21 @@ export function githubError(status: number, message: string, documentationUrl = 
 
 /** Permissions a workflow's GITHUB_TOKEN can ever hold (the `permissions:` keys); no administration, no secrets. */
 const WORKFLOW_PERMISSIONS = new Set([
-  "actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues",
-  "metadata", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses",
+  "actions",
+  "attestations",
+  "checks",
+  "contents",
+  "deployments",
+  "discussions",
+  "id-token",
+  "issues",
+  "metadata",
+  "packages",
+  "pages",
+  "pull-requests",
+  "repository-projects",
+  "security-events",
+  "statuses",
 ]);
 
 export function effectiveLevel(grant: TokenGrant, permission: string): Level | undefined {
@@ -66,7 +79,11 @@ function forbidden(grant: TokenGrant, docs: string): Response {
 }
 
 /** Wraps a handler for `/repos/{owner}/{repo}/...`: resolves the caller and repository and checks the need. */
-export function onRepo(state: GitHubState, need: Need | undefined, handler: (context: RepoContext) => Response | Promise<Response>): Handler {
+export function onRepo(
+  state: GitHubState,
+  need: Need | undefined,
+  handler: (context: RepoContext) => Response | Promise<Response>,
+): Handler {
   return (request) => {
     const caller = identify(state, request);
     if ("status" in caller) return caller;

@@ -32,7 +32,11 @@ before(async () => {
   await local.github.createRepo({ owner: "contoso", name: "locked", deployKeysDisabled: true });
   local.github.addToken("ghs_admin", { kind: "app", repos: "*", permissions: { administration: "write" } });
   local.github.addToken("github_pat_reader", { kind: "pat", repos: "*", permissions: { administration: "read" } });
-  local.github.addToken("ghs_workflow", { kind: "github_token", repos: ["contoso/fleet"], permissions: { administration: "write", contents: "write" } });
+  local.github.addToken("ghs_workflow", {
+    kind: "github_token",
+    repos: ["contoso/fleet"],
+    permissions: { administration: "write", contents: "write" },
+  });
 });
 after(async () => {
   await local.stop();
@@ -54,12 +58,18 @@ test("create answers 201 with the normalised key, read_only false by default, an
   const fetched = await octokit.rest.repos.getDeployKey({ ...repo, key_id: created.data.id });
   assert.deepEqual(fetched.data, created.data);
   const listed = await local.octokit("github_pat_reader").rest.repos.listDeployKeys(repo);
-  assert.deepEqual(listed.data.map((k) => k.id), [created.data.id]);
+  assert.deepEqual(
+    listed.data.map((k) => k.id),
+    [created.data.id],
+  );
 });
 
 test("ecdsa and rsa keys from ssh-keygen are accepted; read_only is kept", async () => {
   const octokit = local.octokit("ghs_admin");
-  for (const [name, args] of [["ec", ["-t", "ecdsa", "-b", "384"]], ["rsa", ["-t", "rsa", "-b", "2048"]]] as const) {
+  for (const [name, args] of [
+    ["ec", ["-t", "ecdsa", "-b", "384"]],
+    ["rsa", ["-t", "rsa", "-b", "2048"]],
+  ] as const) {
     const created = await octokit.rest.repos.createDeployKey({ ...repo, title: name, key: sshKeygen(name, [...args]), read_only: true });
     assert.equal(created.data.read_only, true);
   }
@@ -93,7 +103,9 @@ test("garbage, a truncated blob and a mislabelled type are 422 key is invalid", 
 });
 
 test("a repository with deploy keys disabled by policy refuses with 422", async () => {
-  const failure = await failureOf(local.octokit("ghs_admin").rest.repos.createDeployKey({ owner: "contoso", repo: "locked", key: quickKey() }));
+  const failure = await failureOf(
+    local.octokit("ghs_admin").rest.repos.createDeployKey({ owner: "contoso", repo: "locked", key: quickKey() }),
+  );
   assert.equal(failure.status, 422);
   assert.deepEqual(failure.data, {
     message: "Validation Failed",
@@ -123,13 +135,19 @@ test("more than 100 keys page with Link headers and octokit.paginate collects th
   const octokit = local.octokit("ghs_admin");
   const ids: number[] = [];
   for (let i = 0; i < 130; i += 1) {
-    ids.push((await octokit.rest.repos.createDeployKey({ owner: "contoso", repo: "bulk", title: `k${i}`, key: quickKey(), read_only: true })).data.id);
+    ids.push(
+      (await octokit.rest.repos.createDeployKey({ owner: "contoso", repo: "bulk", title: `k${i}`, key: quickKey(), read_only: true })).data
+        .id,
+    );
   }
   const first = await octokit.rest.repos.listDeployKeys({ owner: "contoso", repo: "bulk", per_page: 100 });
   assert.equal(first.data.length, 100);
   assert.match(first.headers.link ?? "", /[?&]page=2>; rel="next".*[?&]page=2>; rel="last"/);
   const all = await octokit.paginate(octokit.rest.repos.listDeployKeys, { owner: "contoso", repo: "bulk", per_page: 100 });
-  assert.deepEqual(all.map((k) => k.id), ids);
+  assert.deepEqual(
+    all.map((k) => k.id),
+    ids,
+  );
   const small = await octokit.paginate(octokit.rest.repos.listDeployKeys, { owner: "contoso", repo: "bulk", per_page: 7 });
   assert.equal(small.length, 130);
 });

@@ -27,7 +27,8 @@ export async function startLocalGitHub(): Promise<LocalGitHub> {
   const traffic = createTraffic();
   const github = await startGitHub({ traffic, tls, key: createSigningKey() });
   const agent = new Agent({ connect: { ca: tls.ca } });
-  const trustingFetch = ((url: string, init: Record<string, unknown>) => undiciFetch(url, { ...init, dispatcher: agent })) as unknown as typeof fetch;
+  const trustingFetch = ((url: string, init: Record<string, unknown>) =>
+    undiciFetch(url, { ...init, dispatcher: agent })) as unknown as typeof fetch;
   return {
     github,
     tls,

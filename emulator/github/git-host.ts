@@ -73,14 +73,22 @@ function serveConnection(state: GitHubState, client: Connection): void {
       const channel = accept();
       const owner = findDeployKey(state, fingerprint);
       state.authLog.push({ time: new Date().toISOString(), fingerprint, keyId: owner?.key.id, ok: true, command: "shell" });
-      fail(channel, `Hi ${owner ? `${owner.repo.owner}/${owner.repo.name}` : "there"}! You've successfully authenticated, but GitHub does not provide shell access.`);
+      fail(
+        channel,
+        `Hi ${owner ? `${owner.repo.owner}/${owner.repo.name}` : "there"}! You've successfully authenticated, but GitHub does not provide shell access.`,
+      );
     });
     session.on("exec", (accept, _reject, info) => {
       const channel = accept();
       const match = COMMAND.exec(info.command.trim());
       const repo = match ? findRepo(state, `${match[2] ?? ""}/${match[3] ?? ""}`) : undefined;
       const key = repo ? enabledKeyOn(repo, fingerprint) : undefined;
-      const entry = { time: new Date().toISOString(), fingerprint, command: info.command, repo: repo ? `${repo.owner}/${repo.name}` : undefined };
+      const entry = {
+        time: new Date().toISOString(),
+        fingerprint,
+        command: info.command,
+        repo: repo ? `${repo.owner}/${repo.name}` : undefined,
+      };
       if (!match) {
         state.authLog.push({ ...entry, ok: false, reason: "Invalid command" });
         return fail(channel, `Invalid command: ${info.command}`);

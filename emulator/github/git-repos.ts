@@ -16,8 +16,17 @@ const IDENTITY = {
 };
 
 /** Runs git; resolves with stdout, rejects with stderr on a non-zero exit. */
-export function git(args: readonly string[], options: { gitDir?: string; input?: string; env?: Record<string, string> } = {}): Promise<string> {
-  const env: Record<string, string | undefined> = { ...process.env, ...IDENTITY, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", ...options.env };
+export function git(
+  args: readonly string[],
+  options: { gitDir?: string; input?: string; env?: Record<string, string> } = {},
+): Promise<string> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...IDENTITY,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_TERMINAL_PROMPT: "0",
+    ...options.env,
+  };
   if (options.gitDir) env["GIT_DIR"] = options.gitDir;
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, { env, stdio: ["pipe", "pipe", "pipe"] });

@@ -24,7 +24,8 @@ function clientKey(name: string, type: string[] = ["-t", "ed25519"]): { path: st
 
 /** Runs git asynchronously (the SSH host lives in this process) with ssh pinned to one key and known_hosts file. */
 function runGit(args: string[], key: string, hosts = knownHosts, cwd = dir): Promise<{ code: number; stdout: string; stderr: string }> {
-  const ssh = `ssh -F /dev/null -i ${key} -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes ` +
+  const ssh =
+    `ssh -F /dev/null -i ${key} -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMode=yes ` +
     `-o StrictHostKeyChecking=yes -o UserKnownHostsFile=${hosts} -o GlobalKnownHostsFile=/dev/null`;
   const env = { ...process.env, GIT_SSH_COMMAND: ssh, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_TERMINAL_PROMPT: "0" };
   return new Promise((resolve) => {
@@ -109,7 +110,12 @@ test("push with the read-only key is refused; with the read-write key it lands",
   const work = join(dir, "clone-reader");
   writeFileSync(join(work, "apps", "extra.yaml"), "kind: ConfigMap\n");
   await runGit(["add", "."], reader.path, knownHosts, work);
-  const commit = await runGit(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "--quiet", "-m", "add extra"], reader.path, knownHosts, work);
+  const commit = await runGit(
+    ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "--quiet", "-m", "add extra"],
+    reader.path,
+    knownHosts,
+    work,
+  );
   assert.equal(commit.code, 0, commit.stderr);
   const refused = await runGit(["push", "--quiet", "origin", "main"], reader.path, knownHosts, work);
   assert.notEqual(refused.code, 0);
@@ -130,7 +136,10 @@ test("keys disabled by policy stop working over SSH", async () => {
 
 test("ecdsa and rsa client keys authenticate too (signatures verified per algorithm)", async () => {
   const octokit = local.octokit("ghs_admin");
-  for (const [name, type] of [["ecdsa-client", ["-t", "ecdsa", "-b", "521"]], ["rsa-client", ["-t", "rsa", "-b", "2048"]]] as const) {
+  for (const [name, type] of [
+    ["ecdsa-client", ["-t", "ecdsa", "-b", "521"]],
+    ["rsa-client", ["-t", "rsa", "-b", "2048"]],
+  ] as const) {
     const key = clientKey(name, [...type]);
     await octokit.rest.repos.createDeployKey({ owner: "contoso", repo: "fleet", title: name, key: key.line, read_only: true });
     const result = await runGit(["ls-remote", url], key.path);
@@ -173,7 +182,10 @@ test("a signature not made by the registered key is refused", async () => {
     });
     client.on("error", (error) => resolve(error.message));
     client.connect({
-      host: "127.0.0.1", port: local.github.sshPort, username: "git", agent,
+      host: "127.0.0.1",
+      port: local.github.sshPort,
+      username: "git",
+      agent,
       hostVerifier: (key: Buffer) => published.has(key.toString("base64")),
     });
   });
@@ -183,10 +195,32 @@ test("a signature not made by the registered key is refused", async () => {
 
 test("ssh -T greets the deploy key's repository and refuses a shell, like github.com", async () => {
   const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile("ssh", ["-F", "/dev/null", "-T", "-p", String(local.github.sshPort), "-i", reader.path, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
-      "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${knownHosts}`, "git@localhost"], (error, _stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr });
-    });
+    execFile(
+      "ssh",
+      [
+        "-F",
+        "/dev/null",
+        "-T",
+        "-p",
+        String(local.github.sshPort),
+        "-i",
+        reader.path,
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "IdentityAgent=none",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "git@localhost",
+      ],
+      (error, _stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr });
+      },
+    );
   });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /Hi contoso\/fleet! You've successfully authenticated, but GitHub does not provide shell access\./);

@@ -101,15 +101,32 @@ export interface GitHubOptions {
 export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> {
   const root = await mkdtemp(join(tmpdir(), "local-github-"));
   const state: GitHubState = {
-    apiUrl: "", serverUrl: "", sshPort: 0, repos: new Map(), tokens: new Map(), authLog: [],
-    hostKeys: await generateHostKeys(), metaMode: "full", lastId: 41_000_000,
+    apiUrl: "",
+    serverUrl: "",
+    sshPort: 0,
+    repos: new Map(),
+    tokens: new Map(),
+    authLog: [],
+    hostKeys: await generateHostKeys(),
+    metaMode: "full",
+    lastId: 41_000_000,
   };
   const rate = createRateState();
-  const routes = [...metaRoutes(state, rate), ...repoRoutes(state), ...deployKeyRoutes(state), ...actionsSecretRoutes(state), notFoundRoute]
-    .map((route) => ({ ...route, handler: withRateLimit(rate, route.handler) }));
+  const routes = [
+    ...metaRoutes(state, rate),
+    ...repoRoutes(state),
+    ...deployKeyRoutes(state),
+    ...actionsSecretRoutes(state),
+    notFoundRoute,
+  ].map((route) => ({ ...route, handler: withRateLimit(rate, route.handler) }));
   const server = createServer(
     { cert: options.tls.cert, key: options.tls.key },
-    createService({ name: "github", routes, traffic: options.traffic, errorBody: (status, message) => ({ message, documentation_url: "https://docs.github.com/rest", status: String(status) }) }),
+    createService({
+      name: "github",
+      routes,
+      traffic: options.traffic,
+      errorBody: (status, message) => ({ message, documentation_url: "https://docs.github.com/rest", status: String(status) }),
+    }),
   );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -146,9 +163,17 @@ export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> 
       const environments = new Map();
       for (const env of o.environments ?? []) environments.set(env, await createSecretBox());
       state.repos.set(repoKey(o.owner, o.name), {
-        id: nextId(state), owner: o.owner, name: o.name, private: o.private ?? true, defaultBranch, gitDir,
-        createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), deployKeys: [],
-        deployKeysDisabled: o.deployKeysDisabled ?? false, secretBox: await createSecretBox(), environments,
+        id: nextId(state),
+        owner: o.owner,
+        name: o.name,
+        private: o.private ?? true,
+        defaultBranch,
+        gitDir,
+        createdAt: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+        deployKeys: [],
+        deployKeysDisabled: o.deployKeysDisabled ?? false,
+        secretBox: await createSecretBox(),
+        environments,
       });
       return head;
     },
@@ -165,7 +190,12 @@ export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> 
       if (!found.environments.has(environment)) found.environments.set(environment, await createSecretBox());
     },
     addToken: (token, o) => {
-      state.tokens.set(token, { kind: o.kind, repos: o.repos, permissions: o.permissions, login: o.login ?? (o.kind === "pat" ? "octocat" : "flux-bootstrap[bot]") });
+      state.tokens.set(token, {
+        kind: o.kind,
+        repos: o.repos,
+        permissions: o.permissions,
+        login: o.login ?? (o.kind === "pat" ? "octocat" : "flux-bootstrap[bot]"),
+      });
     },
     removeToken: (token) => void state.tokens.delete(token),
     deployKeys: (repo) => repoOf(repo).deployKeys,

@@ -17,7 +17,11 @@ before(async () => {
   local = await startLocalGitHub();
   await local.github.createRepo({ owner: "contoso", name: "fleet", environments: ["production"] });
   local.github.addToken("ghs_secrets", { kind: "app", repos: "*", permissions: { secrets: "write", environments: "write" } });
-  local.github.addToken("ghs_workflow", { kind: "github_token", repos: ["contoso/fleet"], permissions: { secrets: "write", contents: "read" } });
+  local.github.addToken("ghs_workflow", {
+    kind: "github_token",
+    repos: ["contoso/fleet"],
+    permissions: { secrets: "write", contents: "read" },
+  });
   await sodium.ready;
 });
 after(async () => {
@@ -50,7 +54,10 @@ test("/meta publishes the SSH host's keys with fingerprints that ssh-keygen agre
 test("/meta matches what ssh-keyscan reads from the live SSH port", async () => {
   // Asynchronous: the SSH host runs in this very process.
   const { stdout } = await promisify(execFile)("ssh-keyscan", ["-p", String(local.github.sshPort), "-t", "ed25519,ecdsa,rsa", "127.0.0.1"]);
-  const lines = stdout.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split(" ").slice(1).join(" "));
+  const lines = stdout
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => l.split(" ").slice(1).join(" "));
   assert.deepEqual(lines.sort(), [...local.github.hostKeys].sort());
 });
 
@@ -66,11 +73,24 @@ test("a repository secret sealed with crypto_box_seal round-trips: 201 then 204"
   const octokit = local.octokit("ghs_secrets");
   const { data: key } = await octokit.rest.actions.getRepoPublicKey(repo);
   const seal = (value: string): string =>
-    sodium.to_base64(sodium.crypto_box_seal(sodium.from_string(value), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL)), sodium.base64_variants.ORIGINAL);
-  const created = await octokit.rest.actions.createOrUpdateRepoSecret({ ...repo, secret_name: "flux_token", encrypted_value: seal("first"), key_id: key.key_id });
+    sodium.to_base64(
+      sodium.crypto_box_seal(sodium.from_string(value), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL)),
+      sodium.base64_variants.ORIGINAL,
+    );
+  const created = await octokit.rest.actions.createOrUpdateRepoSecret({
+    ...repo,
+    secret_name: "flux_token",
+    encrypted_value: seal("first"),
+    key_id: key.key_id,
+  });
   assert.equal(created.status, 201);
   assert.deepEqual(local.github.secrets("contoso/fleet"), { FLUX_TOKEN: "first" });
-  const updated = await octokit.rest.actions.createOrUpdateRepoSecret({ ...repo, secret_name: "FLUX_TOKEN", encrypted_value: seal("second"), key_id: key.key_id });
+  const updated = await octokit.rest.actions.createOrUpdateRepoSecret({
+    ...repo,
+    secret_name: "FLUX_TOKEN",
+    encrypted_value: seal("second"),
+    key_id: key.key_id,
+  });
   assert.equal(updated.status, 204);
   assert.deepEqual(local.github.secrets("contoso/fleet"), { FLUX_TOKEN: "second" });
   const logged = local.traffic.log.find((e) => e.method === "PUT" && e.path.endsWith("/FLUX_TOKEN"));
@@ -82,10 +102,25 @@ test("environment secrets use the environment's own keypair; the repo key does n
   const { data: envKey } = await octokit.rest.actions.getEnvironmentPublicKey({ ...repo, environment_name: "production" });
   const { data: repoKey } = await octokit.rest.actions.getRepoPublicKey(repo);
   assert.notEqual(envKey.key, repoKey.key);
-  const sealTo = (key: string): string => Buffer.from(sodium.crypto_box_seal(sodium.from_string("kube"), Buffer.from(key, "base64"))).toString("base64");
-  const wrong = await failureOf(octokit.rest.actions.createOrUpdateEnvironmentSecret({ ...repo, environment_name: "production", secret_name: "KUBE", encrypted_value: sealTo(repoKey.key), key_id: envKey.key_id }));
+  const sealTo = (key: string): string =>
+    Buffer.from(sodium.crypto_box_seal(sodium.from_string("kube"), Buffer.from(key, "base64"))).toString("base64");
+  const wrong = await failureOf(
+    octokit.rest.actions.createOrUpdateEnvironmentSecret({
+      ...repo,
+      environment_name: "production",
+      secret_name: "KUBE",
+      encrypted_value: sealTo(repoKey.key),
+      key_id: envKey.key_id,
+    }),
+  );
   assert.equal(wrong.status, 422);
-  const ok = await octokit.rest.actions.createOrUpdateEnvironmentSecret({ ...repo, environment_name: "production", secret_name: "KUBE", encrypted_value: sealTo(envKey.key), key_id: envKey.key_id });
+  const ok = await octokit.rest.actions.createOrUpdateEnvironmentSecret({
+    ...repo,
+    environment_name: "production",
+    secret_name: "KUBE",
+    encrypted_value: sealTo(envKey.key),
+    key_id: envKey.key_id,
+  });
   assert.equal(ok.status, 201);
   assert.deepEqual(local.github.secrets("contoso/fleet", "production"), { KUBE: "kube" });
   const missing = await failureOf(octokit.rest.actions.getEnvironmentPublicKey({ ...repo, environment_name: "staging" }));

@@ -129,7 +129,11 @@ export interface OidcService extends ActionsOidc {
 }
 
 /** Starts the token service on loopback (service "oidc" in the traffic log), signing with `key`. */
-export async function startOidcService(options: { readonly traffic: Traffic; readonly tls: { readonly cert: string; readonly key: string }; readonly key: SigningKey }): Promise<OidcService> {
+export async function startOidcService(options: {
+  readonly traffic: Traffic;
+  readonly tls: { readonly cert: string; readonly key: string };
+  readonly key: SigningKey;
+}): Promise<OidcService> {
   const state = createOidcState(options.key);
   const server = createServer(
     { cert: options.tls.cert, key: options.tls.key },
@@ -139,13 +143,19 @@ export async function startOidcService(options: { readonly traffic: Traffic; rea
   const origin = `https://localhost:${(server.address() as AddressInfo).port}`;
   state.issuer = origin;
   return {
-    oidc: { requestUrl: `${origin}${state.tokenPath}?api-version=2.0`, requestToken: state.requestToken, issuer: origin, issued: () => state.issued },
+    oidc: {
+      requestUrl: `${origin}${state.tokenPath}?api-version=2.0`,
+      requestToken: state.requestToken,
+      issuer: origin,
+      issued: () => state.issued,
+    },
     setOidcSubject: (subject) => void (state.subject = subject),
     setOidcClaims: (claims) => void (state.claims = { ...claims }),
     setTokenLifetime: (seconds) => void (state.lifetimeSeconds = seconds),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

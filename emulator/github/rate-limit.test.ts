@@ -19,7 +19,10 @@ test("rate headers count down with every call", async () => {
   local.github.setRateLimit({ limit: 100, remaining: 50 });
   const first = await local.octokit("ghs_app").rest.repos.get(repo);
   const second = await local.octokit("ghs_app").rest.repos.get(repo);
-  assert.deepEqual([first.headers["x-ratelimit-limit"], first.headers["x-ratelimit-remaining"], first.headers["x-ratelimit-used"]], ["100", "49", "51"]);
+  assert.deepEqual(
+    [first.headers["x-ratelimit-limit"], first.headers["x-ratelimit-remaining"], first.headers["x-ratelimit-used"]],
+    ["100", "49", "51"],
+  );
   assert.equal(second.headers["x-ratelimit-remaining"], "48");
   assert.match(String(second.headers["x-ratelimit-reset"]), /^\d{10}$/);
 });
@@ -46,15 +49,19 @@ test("secondary limits answer 403 or 429 with retry-after and GitHub's message",
 
 test("octokit's throttling plugin sees the secondary limit, waits retry-after and succeeds", async () => {
   const seen: number[] = [];
-  const octokit = local.octokit("ghs_app", {
-    throttle: {
-      onRateLimit: () => false,
-      onSecondaryRateLimit: (retryAfter: number) => {
-        seen.push(retryAfter);
-        return true;
+  const octokit = local.octokit(
+    "ghs_app",
+    {
+      throttle: {
+        onRateLimit: () => false,
+        onSecondaryRateLimit: (retryAfter: number) => {
+          seen.push(retryAfter);
+          return true;
+        },
       },
     },
-  }, throttling);
+    throttling,
+  );
   const throttled = local.github.throttle("secondary", 1, 1);
   const { status } = await octokit.rest.repos.get(repo);
   assert.equal(status, 200);

@@ -50,18 +50,26 @@ export function rateHeaders(rate: RateState): Record<string, string> {
     "x-ratelimit-reset": String(rate.resetAt),
     "x-ratelimit-used": String(rate.used),
     "x-ratelimit-resource": "core",
-    "x-github-request-id": randomBytes(8).toString("hex").toUpperCase().replace(/(.{4})(.{4})/, "$1:$2:"),
+    "x-github-request-id": randomBytes(8)
+      .toString("hex")
+      .toUpperCase()
+      .replace(/(.{4})(.{4})/, "$1:$2:"),
   };
 }
 
-const SECONDARY_DOCS = "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
+const SECONDARY_DOCS =
+  "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
 const PRIMARY_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits";
 
 function throttledAnswer(rate: RateState, throttle: Throttle): Response {
   rate.throttled += 1;
   if (throttle.kind === "primary") {
     const headers = { ...rateHeaders(rate), "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now() + throttle.retryAfter) };
-    return { status: 403, headers, body: { message: "API rate limit exceeded for installation.", documentation_url: PRIMARY_DOCS, status: "403" } };
+    return {
+      status: 403,
+      headers,
+      body: { message: "API rate limit exceeded for installation.", documentation_url: PRIMARY_DOCS, status: "403" },
+    };
   }
   const headers: Record<string, string> = { ...rateHeaders(rate), "retry-after": String(throttle.retryAfter) };
   const status = throttle.kind === "secondary" ? 403 : 429;

@@ -55,7 +55,10 @@ test("branch and commit endpoints answer the real head sha", async () => {
   assert.notEqual(next, head);
   const moved = await octokit.rest.repos.getCommit({ owner: "contoso", repo: "fleet", ref: "main" });
   assert.equal(moved.data.sha, next);
-  assert.deepEqual(moved.data.parents.map((p) => p.sha), [head]);
+  assert.deepEqual(
+    moved.data.parents.map((p) => p.sha),
+    [head],
+  );
   assert.equal(await local.github.headOf("contoso/fleet", "main"), next);
   const short = await octokit.rest.repos.getCommit({ owner: "contoso", repo: "fleet", ref: head.slice(0, 7) });
   assert.equal(short.data.sha, head);

@@ -59,7 +59,8 @@ function createKey(state: GitHubState, repo: Repo, body: unknown, addedBy: strin
   const input = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
   const docs = `${DOCS}#create-a-deploy-key`;
   if (typeof input["key"] !== "string") return githubError(422, 'Invalid request.\n\n"key" wasn\'t supplied.', docs);
-  if (input["title"] !== undefined && typeof input["title"] !== "string") return githubError(422, "Invalid request.\n\nFor 'properties/title', it is not a string.", docs);
+  if (input["title"] !== undefined && typeof input["title"] !== "string")
+    return githubError(422, "Invalid request.\n\nFor 'properties/title', it is not a string.", docs);
   if (input["read_only"] !== undefined && typeof input["read_only"] !== "boolean") {
     return githubError(422, "Invalid request.\n\nFor 'properties/read_only', it is not a boolean.", docs);
   }

@@ -7,7 +7,13 @@ import type { GitHubState, Repo, TokenGrant } from "./state.ts";
 const REPO = String.raw`^/repos/(?<owner>[^/]+)/(?<repo>[^/]+)`;
 
 function ownerJson(state: GitHubState, login: string): Record<string, unknown> {
-  return { login, id: 1000 + login.length, type: "Organization", url: `${state.apiUrl}/users/${login}`, html_url: `${state.serverUrl}/${login}` };
+  return {
+    login,
+    id: 1000 + login.length,
+    type: "Organization",
+    url: `${state.apiUrl}/users/${login}`,
+    html_url: `${state.serverUrl}/${login}`,
+  };
 }
 
 export function repoJson(state: GitHubState, repo: Repo, grant?: TokenGrant): Record<string, unknown> {

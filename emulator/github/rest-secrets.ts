@@ -24,7 +24,11 @@ function putSecret(context: RepoContext, docs: string): Response {
   if (!box) return githubError(404, "Not Found", docs);
   const rawName = context.request.params["name"] ?? "";
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(rawName) || /^GITHUB_/i.test(rawName)) {
-    return githubError(422, "Invalid request.\n\nSecret names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_), must not start with a number or GITHUB_.", docs);
+    return githubError(
+      422,
+      "Invalid request.\n\nSecret names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_), must not start with a number or GITHUB_.",
+      docs,
+    );
   }
   const body = jsonBody(context.request) as Record<string, unknown> | undefined;
   const encrypted = body?.["encrypted_value"];
@@ -73,10 +77,16 @@ function secretRoutes(state: GitHubState, base: string, permission: string, docs
       handler: onRepo(state, need("read"), (context): Response => {
         const name = (context.request.params["name"] ?? "").toUpperCase();
         const secret = boxOf(context)?.secrets.get(name);
-        return secret ? { status: 200, body: { name, created_at: secret.createdAt, updated_at: secret.updatedAt } } : githubError(404, "Not Found", docs);
+        return secret
+          ? { status: 200, body: { name, created_at: secret.createdAt, updated_at: secret.updatedAt } }
+          : githubError(404, "Not Found", docs);
       }),
     },
-    { method: "PUT", pattern: new RegExp(`${base}/secrets/(?<name>[^/]+)$`), handler: onRepo(state, need("write"), (c) => putSecret(c, docs)) },
+    {
+      method: "PUT",
+      pattern: new RegExp(`${base}/secrets/(?<name>[^/]+)$`),
+      handler: onRepo(state, need("write"), (c) => putSecret(c, docs)),
+    },
   ];
 }
 

@@ -37,7 +37,12 @@ function validEcPoint(curveName: string, point: Buffer): boolean {
   try {
     createPublicKey({
       format: "jwk",
-      key: { kty: "EC", crv: curve.crv, x: point.subarray(1, 1 + half).toString("base64url"), y: point.subarray(1 + half).toString("base64url") },
+      key: {
+        kty: "EC",
+        crv: curve.crv,
+        x: point.subarray(1, 1 + half).toString("base64url"),
+        y: point.subarray(1 + half).toString("base64url"),
+      },
     });
     return true;
   } catch {
