@@ -11,9 +11,7 @@ import { desiredConfiguration, diffConfiguration, keyChange } from "../azure/flu
 import { createConfiguration, getConfiguration, patchConfiguration, reportTime } from "../azure/flux-configuration.ts";
 import { waitForReconciliation } from "../azure/reconciliation.ts";
 import { judge } from "../azure/flux-status.ts";
-import { deleteDeployKey, listDeployKeys, type DeployKey } from "../github/deploy-keys.ts";
-import { ownsTitle, sameKey } from "../github/key-titles.ts";
-import { keyReport, newKeyPair, registerKey, removeStaleKeys } from "../run/deploy-keys.ts";
+import { adoptOtherRunsKey, keyReport, newKeyPair, registerKey, removeStaleKeys, type Keys } from "../run/deploy-keys.ts";
 import { rollBack } from "../run/roll-back.ts";
 import { keySwitch, type KeySwitch } from "../azure/key-switch.ts";
 import { undoNudge } from "../run/nudge.ts";
@@ -48,13 +46,6 @@ interface ConfigurationStep {
   readonly reportedBefore: number;
   /** The configuration as read, when nothing was written. */
   readonly current: FluxConfiguration | undefined;
-}
-
-/** The run's own key work: what it generated and added, and what a failure must undo. */
-interface Keys {
-  pair: SshKeyPair | undefined;
-  added: DeployKey | undefined;
-  createdConfiguration: boolean;
 }
 
 export async function apply(run: Run): Promise<void> {
@@ -177,26 +168,4 @@ async function waitOrRead(run: Run, observed: Observed, step: ConfigurationStep)
       repository,
     }),
   );
-}
-
-/**
- * Another run created the configuration while this one prepared its own: when it uses a deploy key of ours that
- * GitHub still has, keep that one and drop this run's (it never reached Azure), so one key is left.
- */
-async function adoptOtherRunsKey(run: Run, current: FluxConfiguration, keys: Keys): Promise<void> {
-  const inUse = current.repositoryPublicKey;
-  if (!inUse || !keys.added) return;
-  const listed = await listDeployKeys(run.octokit, run.settings.git);
-  const theirs = listed.find(
-    (k) => ownsTitle(k.title, run.settings.cluster, run.settings.flux.name) && sameKey(k.key, inUse) && k.id !== keys.added?.id,
-  );
-  if (!theirs) return;
-  await deleteDeployKey(run.octokit, run.settings.git, keys.added.id);
-  run.report.notes.push(
-    `Another run created the configuration meanwhile; its deploy key "${theirs.title}" is kept and this run's key was removed.`,
-  );
-  core.info(`Another run created the flux configuration with deploy key "${theirs.title}": keeping it, removing this run's new key.`);
-  run.report.deployKey = keyReport("unchanged", theirs, undefined);
-  keys.pair = undefined;
-  keys.added = undefined;
 }
