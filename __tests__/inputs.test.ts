@@ -317,6 +317,12 @@ const BAD: readonly (readonly [string, Record<string, string>, string])[] = [
     { "secret-environment": "production" },
     "secret-environment: is set but private-key-secret is empty",
   ],
+  ["unknown key source", { "key-source": "runner" }, "key-source:"],
+  [
+    "sealed secret with a cluster-made key",
+    { "key-source": "cluster", "private-key-secret": "FLUX_KEY" },
+    "private-key-secret: cannot be used with key-source: cluster",
+  ],
   [
     "repository missing without env",
     { repository: "" },
@@ -388,7 +394,7 @@ test("defaults from action.yml give the documented settings", () => {
     hostFingerprints: [],
     knownHosts: undefined,
   });
-  assert.deepEqual(settings.key, { type: "ed25519", readWrite: false, maxAgeMs: undefined });
+  assert.deepEqual(settings.key, { source: "action", sourceExplicit: false, type: "ed25519", readWrite: false, maxAgeMs: undefined });
   assert.deepEqual(settings.extension, {
     name: "flux",
     releaseTrain: "Stable",

@@ -24,7 +24,8 @@ export type ErrorCode =
   | "source-host-key"
   | "kustomization-path-not-found"
   | "wait-timeout"
-  | "rotation-unproven";
+  | "rotation-unproven"
+  | "cluster-key-missing";
 
 export const TROUBLESHOOTING_URL = "https://github.com/your-org/aks-flux-bootstrap/blob/v1/docs/troubleshooting.md";
 

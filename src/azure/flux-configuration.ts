@@ -99,14 +99,15 @@ async function write(
   }
 }
 
+/** Creates the configuration; without a private key (key-source: cluster) the cluster's Flux agent makes the key pair. */
 export function createConfiguration(
   arm: Arm,
   name: string,
   body: FluxConfiguration,
-  privateKey: string,
+  privateKey: string | undefined,
   options: WriteOptions,
 ): Promise<ConfigurationWrite> {
-  const properties: FluxConfiguration = { ...body, configurationProtectedSettings: protectedSettings(privateKey) };
+  const properties: FluxConfiguration = privateKey ? { ...body, configurationProtectedSettings: protectedSettings(privateKey) } : body;
   return write(arm, name, "create", { method: "PUT", path: configurationPath(arm, name), body: { properties } }, options);
 }
 

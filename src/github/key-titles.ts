@@ -12,9 +12,24 @@ export function titlePrefix(cluster: Cluster, configurationName: string): string
   return `${TOOL} ${id}`;
 }
 
-export function deployKeyTitle(cluster: Cluster, configurationName: string, fingerprint: string, created: Date): string {
+/** Marks a key whose pair the cluster's Flux agent made (key-source: cluster): rotate treats it differently. */
+const CLUSTER_MADE = "cluster-made";
+
+export function deployKeyTitle(
+  cluster: Cluster,
+  configurationName: string,
+  fingerprint: string,
+  created: Date,
+  clusterMade = false,
+): string {
   const stamp = created.toISOString().replace(/\.\d{3}Z$/, "Z");
-  return `${titlePrefix(cluster, configurationName)} ${stamp} ${fingerprint.replace(/^SHA256:/, "").slice(0, 12)}`;
+  const title = `${titlePrefix(cluster, configurationName)} ${stamp} ${fingerprint.replace(/^SHA256:/, "").slice(0, 12)}`;
+  return clusterMade ? `${title} ${CLUSTER_MADE}` : title;
+}
+
+/** True for a key registered from the cluster's own key pair. */
+export function clusterMadeTitle(title: string): boolean {
+  return title.endsWith(` ${CLUSTER_MADE}`);
 }
 
 /** True when this action made the key for this cluster and configuration. */

@@ -2,21 +2,31 @@
 import { MAX_KEY_AGE } from "./duration-rules.ts";
 import { readDuration } from "./values.ts";
 import type { Input, OneOf, Problems } from "./values.ts";
-import type { KeyType, Settings } from "./settings.ts";
+import type { KeySource, KeyType, Settings } from "./settings.ts";
 
+const KEY_SOURCES: readonly KeySource[] = ["action", "cluster"];
 const KEY_TYPES: readonly KeyType[] = ["ed25519", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa-4096"];
 const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
-/** key-type, read-write and max-key-age. */
+/** key-source, key-type, read-write and max-key-age. */
 export function readKey(problems: Problems, input: Input, bool: (name: string) => boolean, oneOf: OneOf): Settings["key"] {
+  const explicit = input("key-source") !== "";
   return {
+    source: explicit ? oneOf("key-source", KEY_SOURCES) : "action",
+    sourceExplicit: explicit,
     type: oneOf("key-type", KEY_TYPES),
     readWrite: bool("read-write"),
     maxAgeMs: readDuration(problems, "max-key-age", input("max-key-age"), MAX_KEY_AGE),
   };
 }
 
-export function readSealedSecret(problems: Problems, name: string, environment: string): Settings["privateKeySecret"] {
+export function readSealedSecret(problems: Problems, name: string, environment: string, source: KeySource): Settings["privateKeySecret"] {
+  if (name !== "" && source === "cluster") {
+    problems.problem(
+      "private-key-secret",
+      "cannot be used with key-source: cluster: the cluster makes the key and its private half never leaves it, so there is nothing to copy. Remove private-key-secret, or use key-source: action.",
+    );
+  }
   if (name === "") {
     if (environment !== "")
       problems.problem(

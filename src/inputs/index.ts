@@ -47,19 +47,20 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 
   const mode = oneOf("mode", MODES);
   const planFor = oneOf("plan-for", PLAN_FOR);
+  const key = readKey(problems, input, bool, oneOf);
   const settings: Settings = {
     mode,
     cluster: readCluster(problems, input, oneOf, env),
     azure: readAzure(problems, input, bool, oneOf, env),
     git: readGit(problems, input, env),
-    key: readKey(problems, input, bool, oneOf),
+    key,
     extension: readExtension(problems, input, bool, oneOf),
     flux: readFlux(problems, input, bool, oneOf, mode === "apply" || (mode === "plan" && planFor === "apply")),
     planFor,
     wait: bool("wait"),
     waitTimeoutMs: readDuration(problems, "wait-timeout", input("wait-timeout"), WAIT_TIMEOUT, true) ?? 0,
     progressIntervalMs: readProgressInterval(problems, input("progress-interval")),
-    privateKeySecret: readSealedSecret(problems, input("private-key-secret"), input("secret-environment")),
+    privateKeySecret: readSealedSecret(problems, input("private-key-secret"), input("secret-environment"), key.source),
     warnings,
   };
   if (settings.key.readWrite) {

@@ -4,6 +4,7 @@
 export type Mode = "apply" | "rotate" | "destroy" | "plan";
 export type ClusterType = "managedClusters" | "connectedClusters";
 export type AzureCloudName = "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud";
+export type KeySource = "action" | "cluster";
 export type KeyType = "ed25519" | "ecdsa-p256" | "ecdsa-p384" | "ecdsa-p521" | "rsa-4096";
 export type PodIdentityCheck = "fail" | "warn" | "off";
 
@@ -71,6 +72,13 @@ export interface Git {
 }
 
 export interface Key {
+  /**
+   * Who makes the key pair: "action" (in the runner's memory) or "cluster" (Azure's Flux agent; the private half
+   * never leaves the cluster).
+   */
+  readonly source: KeySource;
+  /** key-source was set by the workflow (empty means "action"): rotate switches a cluster-made key only when it was. */
+  readonly sourceExplicit: boolean;
   readonly type: KeyType;
   readonly readWrite: boolean;
   /** Milliseconds; rotate is a no-op while the current key is younger. undefined = always rotate. */

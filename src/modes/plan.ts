@@ -8,12 +8,14 @@ import { desiredExtension, diffExtension } from "../azure/extension-body.ts";
 import { desiredConfiguration, diffConfiguration, keyChange } from "../azure/flux-configuration-body.ts";
 import { currentKey, keyReport, rotationDue } from "../run/deploy-keys.ts";
 import type { Report } from "../report/report.ts";
+import { clusterRotationBlock } from "../run/cluster-key.ts";
 
-function newKey(run: Run): NonNullable<Report["deployKey"]> {
+function newKey(run: Run, clusterMade = false): NonNullable<Report["deployKey"]> {
+  const what = clusterMade ? "the key the cluster makes, registered once the configuration publishes it" : "new key";
   return {
     change: "would create",
     id: undefined,
-    title: `(new key for ${run.settings.cluster.name}/${run.settings.flux.name})`,
+    title: `(${what} for ${run.settings.cluster.name}/${run.settings.flux.name})`,
     fingerprint: undefined,
     publicKey: undefined,
     readOnly: !run.settings.key.readWrite,
@@ -36,7 +38,11 @@ export async function plan(run: Run): Promise<void> {
     for (const key of observed.ownedKeys) report.removedKeys.push(keyReport("would delete", key, undefined));
   } else if (target === "rotate") {
     const current = currentKey(observed.ownedKeys, observed.keyInUse);
-    if (!observed.configuration || !rotationDue(current, settings.key.maxAgeMs, Date.now())) {
+    const blocked = clusterRotationBlock(run, current);
+    if (blocked) {
+      if (current) report.deployKey = keyReport("unchanged", current, undefined);
+      report.notes.push(`rotate would do nothing: ${blocked}`);
+    } else if (!observed.configuration || !rotationDue(current, settings.key.maxAgeMs, Date.now())) {
       if (current) report.deployKey = keyReport("unchanged", current, undefined);
       report.notes.push(
         observed.configuration
@@ -62,13 +68,19 @@ export async function plan(run: Run): Promise<void> {
       };
     }
     const body = desiredConfiguration(settings.flux, settings.git, observed.defaultBranch, observed.knownHosts.text);
+    const cluster = settings.key.source === "cluster";
     const needsKey = !observed.keyInUse;
-    report.deployKey = needsKey ? newKey(run) : keyReport("unchanged", observed.keyInUse, undefined);
+    report.deployKey = needsKey ? newKey(run, cluster) : keyReport("unchanged", observed.keyInUse, undefined);
+    report.notes.push(
+      cluster
+        ? "Key source: cluster. The configuration is created without a private key; the cluster's Flux agent makes the pair and apply registers its public half."
+        : "Key source: action. Apply makes the key pair in the runner's memory and sends the private half to Azure as a protected setting.",
+    );
     if (!observed.configuration) {
       report.configuration = configurationReport("would create", undefined);
     } else {
       const diff = diffConfiguration(observed.configuration, body);
-      const changes = [...diff.immutable, ...diff.changes, ...(needsKey ? [keyChange("(changes)")] : [])];
+      const changes = [...diff.immutable, ...diff.changes, ...(needsKey && !cluster ? [keyChange("(changes)")] : [])];
       report.configuration = configurationReport(changes.length > 0 ? "would update" : "unchanged", observed.configuration, changes);
       if (diff.immutable.length > 0)
         report.notes.push("Create-only fields differ (scope/namespace): apply would refuse; destroy and apply again.");

@@ -15,6 +15,7 @@ import { ActionError, messageOf } from "../errors.ts";
 import { formatElapsed } from "../report/progress.ts";
 import { storePrivateKey } from "../github/sealed-secret.ts";
 import { undoNudge } from "../run/nudge.ts";
+import { clusterRotationBlock } from "../run/cluster-key.ts";
 
 export async function rotate(run: Run): Promise<void> {
   const { settings, report, arm } = run;
@@ -33,6 +34,15 @@ export async function rotate(run: Run): Promise<void> {
     report.outcome = "skipped";
     report.headline = `key is ${age} old, younger than max-key-age: not rotated`;
     core.info(`Deploy key "${current.title}" is ${age} old, younger than max-key-age: nothing to do.`);
+    return;
+  }
+  const blocked = clusterRotationBlock(run, current);
+  if (blocked) {
+    if (current) report.deployKey = keyReport("unchanged", current, undefined);
+    report.outcome = "skipped";
+    report.headline = "cluster-made key: not rotated";
+    report.notes.push(blocked);
+    core.warning(blocked);
     return;
   }
   const pair = newKeyPair(run);

@@ -11,6 +11,7 @@ import type { DeployKeyReport } from "../report/report.ts";
 import { ActionError } from "../errors.ts";
 import { doneWith, notYet, pollUntil } from "../poll.ts";
 import { startProgress } from "../report/progress.ts";
+import type { KeySwitch } from "../azure/key-switch.ts";
 
 /** Generates a keypair and masks every form of its private half before anything else can see it. */
 export function newKeyPair(run: Run): SshKeyPair {
@@ -32,10 +33,16 @@ export function keyReport(change: DeployKeyReport["change"], key: DeployKey, fin
   return { change, id: key.id, title: key.title, fingerprint: known, publicKey: key.key, readOnly: key.readOnly };
 }
 
-/** Adds a read-only (unless read-write) deploy key for a fresh keypair. */
-export async function registerKey(run: Run, pair: SshKeyPair): Promise<DeployKey> {
+/** A public key to register: a fresh pair's, or the one the cluster published (`clusterMade`). */
+export interface PublicHalf {
+  readonly publicBlob: string;
+  readonly fingerprint: string;
+}
+
+/** Adds a read-only (unless read-write) deploy key for a public key. */
+export async function registerKey(run: Run, pair: PublicHalf, clusterMade = false): Promise<DeployKey> {
   const { settings } = run;
-  const title = deployKeyTitle(settings.cluster, settings.flux.name, pair.fingerprint, new Date());
+  const title = deployKeyTitle(settings.cluster, settings.flux.name, pair.fingerprint, new Date(), clusterMade);
   const key = await addDeployKey(run.octokit, settings.git, title, pair.publicBlob, !settings.key.readWrite);
   core.info(`Added deploy key "${title}" (${pair.fingerprint}, ${key.readOnly ? "read-only" : "read-write"}).`);
   return key;
@@ -107,6 +114,8 @@ export interface Keys {
   pair: SshKeyPair | undefined;
   added: DeployKey | undefined;
   createdConfiguration: boolean;
+  /** The spec nudge that went with a key change, to undo once the key is proven. */
+  nudged: KeySwitch | undefined;
 }
 
 /**

@@ -11,7 +11,9 @@ const ROLLBACK_MS = 5 * 60_000;
 
 /** Leaves nothing half-made: the key this run added goes, and so does a configuration this run created. */
 export async function rollBack(run: Run, added: DeployKey | undefined, createdConfiguration: boolean): Promise<void> {
-  if (!added) return;
+  // A configuration created with the action's key exists only after its key was added; with key-source: cluster
+  // the configuration comes first and the key after it.
+  if (!added && !createdConfiguration) return;
   core.info("Rolling back: removing what this run added.");
   if (createdConfiguration) {
     // A failure here (e.g. no delete permission) must not keep the deploy key from going too.
@@ -23,6 +25,7 @@ export async function rollBack(run: Run, added: DeployKey | undefined, createdCo
       core.warning(`Roll-back could not delete the flux configuration '${run.settings.flux.name}': ${messageOf(cleanup)}`);
     }
   }
+  if (!added) return;
   try {
     await deleteDeployKey(run.octokit, run.settings.git, added.id);
     if (run.report.deployKey) run.report.deployKey = { ...run.report.deployKey, change: "deleted" };
