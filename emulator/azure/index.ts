@@ -91,6 +91,12 @@ export interface AzureCloud {
   readonly agentReports: (clusterResourceId: string, name: string) => readonly AgentReportRecord[];
   /** Every fetch the agent made for a flux configuration (reported or not), oldest first. */
   readonly agentFetches: (clusterResourceId: string, name: string) => readonly AgentFetchRecord[];
+  /** The public half and fingerprint of the key pair the agent made for a flux configuration (AgentBehaviour.generateKeys),
+   *  while the configuration lives; undefined otherwise. The private half never leaves the agent. */
+  readonly agentClusterKey: (
+    clusterResourceId: string,
+    name: string,
+  ) => { readonly publicKey: string; readonly fingerprint: string } | undefined;
   readonly failNextOperation: (kind: ResourceKind, message: string) => void;
   readonly getExtension: (clusterResourceId: string, name: string) => RawResource | undefined;
   readonly getFluxConfiguration: (clusterResourceId: string, name: string) => RawResource | undefined;
@@ -151,6 +157,7 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
   });
   const hooks = {
     fluxHandoff: (id: string) => agent.handoff(id),
+    fluxDeleted: (id: string) => agent.forget(id),
     extensionChanged: (cluster: string) => {
       for (const id of fluxIds()) if (arm.resources.get(id.toLowerCase())?.clusterId === cluster) agent.poke(id);
     },
@@ -198,6 +205,7 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
     setAgent: (behaviour) => void (arm.agent = { ...arm.agent, ...behaviour }),
     agentReports: (cluster, name) => agent.reports(fluxId(cluster, name)),
     agentFetches: (cluster, name) => agent.fetches(fluxId(cluster, name)),
+    agentClusterKey: (cluster, name) => agent.clusterKey(fluxId(cluster, name)),
     failNextOperation: (kind, message) => {
       const queue = arm.failNext.get(kind) ?? [];
       queue.push(message);

@@ -11,6 +11,8 @@ export interface ConfigurationHooks {
   readonly fluxHandoff: (id: string) => void;
   /** An extension finished provisioning or was removed on this cluster. */
   readonly extensionChanged: (clusterId: string) => void;
+  /** A flux configuration's deletion succeeded: the cluster drops what it kept for it (its key pair among them). */
+  readonly fluxDeleted?: (id: string) => void;
 }
 
 /** Headers of a write's 201/202. Retry-After only when set above 0: none was recorded (the client polled every ~30 s). */
@@ -133,6 +135,7 @@ export function startOperation(state: ArmState, hooks: ConfigurationHooks, resou
       op.endTime = new Date().toISOString();
       state.resources.delete(resource.id.toLowerCase());
       if (resource.kind === "extension") hooks.extensionChanged(resource.clusterId);
+      else hooks.fluxDeleted?.(resource.id);
       return;
     }
     if (resource.kind === "fluxConfiguration") {

@@ -44,3 +44,16 @@ export async function makeClusterKey(type: AgentBehaviour["clusterKeyType"], tmp
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** The configuration's own pair, kept in `held` (the agent's memory of it): made at its first fetch with an SSH URL and
+ *  no sshPrivateKey while generateKeys holds, then kept as long as the configuration (whatever key it is given later). */
+export async function heldClusterKey(
+  held: { clusterKey: ClusterKey | undefined },
+  behaviour: AgentBehaviour,
+  url: string,
+  tmpRoot?: string,
+): Promise<ClusterKey | undefined> {
+  if (held.clusterKey || !behaviour.generateKeys || !isSshUrl(url)) return held.clusterKey;
+  held.clusterKey = await makeClusterKey(behaviour.clusterKeyType, tmpRoot);
+  return held.clusterKey;
+}

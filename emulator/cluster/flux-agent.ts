@@ -28,6 +28,8 @@ export interface FluxAgent {
   readonly handoff: (id: string) => void;
   /** The cluster's Flux extension changed: look again (after the reconciliation delay). */
   readonly poke: (id: string) => void;
+  /** The configuration is gone: forget what the cluster kept for it (its spec, its key pair). */
+  readonly forget: (id: string) => void;
   /** Fetch and report every configuration now (like `flux reconcile --with-source`), then wait until idle. */
   readonly reconcileNow: () => Promise<void>;
   /** Resolves when no reconciliation is running or scheduled. */
@@ -144,6 +146,7 @@ export function createFluxAgent(options: FluxAgentOptions): FluxAgent {
   return {
     handoff: (id) => later(id, "generation"),
     poke: (id) => later(id, "poke"),
+    forget: (id) => void memory.delete(id.toLowerCase()),
     reconcileNow: async () => {
       for (const id of options.ids()) enqueue(id, () => reconcile(ctx, id, "force"));
       await idle();

@@ -2,7 +2,7 @@
 // GitRepository / Kustomization generation, a key change, a scheduled fetch), fetch with real git over SSH, and land
 // the report(s) Flux's objects go through.
 import type { AgentBehaviour } from "./agent-behaviour.ts";
-import { isSshUrl, makeClusterKey } from "./cluster-key.ts";
+import { heldClusterKey } from "./cluster-key.ts";
 import type { ClusterKey } from "./cluster-key.ts";
 import { fetchSource } from "./flux-source.ts";
 import { describe, signature, waiting } from "./flux-status.ts";
@@ -111,7 +111,7 @@ export async function fetchAndReport(
   const memory = ctx.memory.get(id.toLowerCase());
   if (!memory) return onFirst(false);
   memory.retryAt = undefined;
-  const sshPrivateKey = view.sshPrivateKey ?? (await clusterKey(ctx, memory, view))?.privateKey;
+  const sshPrivateKey = view.sshPrivateKey ?? (await heldClusterKey(memory, ctx.behaviour(), view.url, ctx.tmpRoot))?.privateKey;
   const at = now();
   const result = await fetchSource({
     url: view.url,
@@ -163,13 +163,6 @@ export async function fetchAndReport(
     if (!always && !fresh && signature(final) === memory.reported) return first ? onFirst(false) : undefined;
     emit(final, false);
   }
-}
-
-/** The configuration's own key pair: made at its first fetch with an SSH URL and no sshPrivateKey, then kept. */
-async function clusterKey(ctx: ReconcileContext, memory: Memory, view: AgentView): Promise<ClusterKey | undefined> {
-  if (memory.clusterKey || !ctx.behaviour().generateKeys || !isSshUrl(view.url)) return memory.clusterKey;
-  memory.clusterKey = await makeClusterKey(ctx.behaviour().clusterKeyType, ctx.tmpRoot);
-  return memory.clusterKey;
 }
 
 /** Remembers the spec of `view`; returns it with what the agent remembered before (the spec it last acted on). */

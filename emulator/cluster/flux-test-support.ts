@@ -1,17 +1,16 @@
 // A world for the Flux agent stand-in's tests: a real SSH git host (an ssh2 server in this process running
 // git-upload-pack on a bare repository seeded with git, keys made with ssh-keygen), an Azure stand-in with a
 // Succeeded microsoft.flux extension on cluster aks-flux, and helpers to write and read flux configurations.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
-import ssh2 from "ssh2";
 import type { FluxConfiguration, SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
 import type { AzureDelays } from "../azure/index.ts";
 import { armClient, SUBSCRIPTION, sleep, startTestCloud, trust } from "../azure/test-support.ts";
 import type { TestCloud } from "../azure/test-support.ts";
 import type { AgentBehaviour } from "./agent-behaviour.ts";
+import { startGitHost } from "./flux-test-git-host.ts";
 
 export const RG = "rg-flux";
 export const AKS = ["Microsoft.ContainerService", "managedClusters"] as const;
@@ -34,6 +33,8 @@ export interface FluxWorld {
   readonly nextKey: Key;
   /** A key the git host refuses. */
   readonly strangerKey: Key;
+  /** Registers one more public key (`type base64`) on the git host, as adding a deploy key on GitHub does. */
+  readonly allow: (publicKey: string) => void;
   readonly knownHosts: string;
   readonly wrongKnownHosts: string;
   readonly head: () => string;
@@ -45,7 +46,8 @@ export interface FluxWorld {
 }
 
 export interface ConfigOverrides {
-  readonly key?: string;
+  /** The private key for configurationProtectedSettings.sshPrivateKey; null: no protected settings at all. */
+  readonly key?: string | null;
   readonly knownHosts?: string;
   readonly path?: string;
   readonly ref?: Record<string, string>;
@@ -80,45 +82,6 @@ function gitIn(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
-function startGitHost(dir: string, hostKey: string, allowed: readonly string[]): Promise<{ server: ssh2.Server; port: number }> {
-  const keys = allowed.map((k) => {
-    const parsed = ssh2.utils.parseKey(k);
-    if (parsed instanceof Error) throw parsed;
-    return parsed;
-  });
-  const server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
-    client.on("authentication", (ctx) => {
-      const key =
-        ctx.method === "publickey" ? keys.find((k) => ctx.key.algo === k.type && ctx.key.data.equals(k.getPublicSSH())) : undefined;
-      if (ctx.method !== "publickey" || !key) return ctx.reject(["publickey"]);
-      if (!ctx.signature || !ctx.blob) return ctx.accept();
-      return key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) ? ctx.accept() : ctx.reject();
-    });
-    client.on("error", () => undefined);
-    client.on("session", (accept) => {
-      accept().on("exec", (acceptExec, _reject, info) => {
-        const stream = acceptExec();
-        const match = /^git-upload-pack '\/?([\w.-]+\/[\w.-]+)'$/.exec(info.command);
-        if (!match) {
-          stream.stderr.write("unsupported command\n");
-          stream.exit(1);
-          stream.end();
-          return;
-        }
-        const child = spawn("git-upload-pack", [join(dir, "repos", match[1] ?? "")], { stdio: ["pipe", "pipe", "pipe"] });
-        stream.pipe(child.stdin);
-        child.stdout.pipe(stream, { end: false });
-        child.stderr.on("data", (d: Buffer) => stream.stderr.write(d));
-        child.on("close", (code) => {
-          stream.exit(code ?? 1);
-          stream.end();
-        });
-      });
-    });
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, port: (server.address() as AddressInfo).port })));
-}
-
 export async function startFluxWorld(options: { delays?: Partial<AzureDelays>; agent?: Partial<AgentBehaviour> } = {}): Promise<FluxWorld> {
   const dir = mkdtempSync(join(tmpdir(), "flux-agent-test-"));
   const keygen = (name: string): Key => {
@@ -142,7 +105,7 @@ export async function startFluxWorld(options: { delays?: Partial<AzureDelays>; a
   const host = keygen("host");
   const deployKey = keygen("deploy");
   const nextKey = keygen("next");
-  const { server, port } = await startGitHost(dir, host.privateKey, [deployKey.publicKey, nextKey.publicKey]);
+  const { server, port, allow } = await startGitHost(dir, host.privateKey, [deployKey.publicKey, nextKey.publicKey]);
   mkdirSync(join(dir, "agent"));
   const t = await startTestCloud({
     ...(options.delays ? { delays: options.delays } : {}),
@@ -170,6 +133,7 @@ export async function startFluxWorld(options: { delays?: Partial<AzureDelays>; a
     deployKey,
     nextKey,
     strangerKey: keygen("stranger"),
+    allow,
     knownHosts,
     wrongKnownHosts: `[localhost]:${port} ${keygen("other-host").publicKey}\n`,
     head: () => gitIn(bare, "rev-parse", "main"),
@@ -190,7 +154,7 @@ export async function startFluxWorld(options: { delays?: Partial<AzureDelays>; a
         sshKnownHosts: b64(o.knownHosts ?? knownHosts),
       },
       kustomizations: o.kustomizations ?? { infra: { path: o.path ?? "./clusters/prod", prune: true } },
-      configurationProtectedSettings: { sshPrivateKey: b64(o.key ?? deployKey.privateKey) },
+      ...(o.key === null ? {} : { configurationProtectedSettings: { sshPrivateKey: b64(o.key ?? deployKey.privateKey) } }),
     }),
     get: (name, cluster = "aks-flux") => client.fluxConfigurations.get(RG, ...AKS, cluster, name),
     stop: async () => {
