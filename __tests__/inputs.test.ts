@@ -267,6 +267,18 @@ const BAD: readonly (readonly [string, Record<string, string>, string])[] = [
   ["sync interval without unit", { "sync-interval": "600" }, "sync-interval: '600' has no unit"],
   ["sync interval not whole seconds", { "sync-interval": "30500ms" }, "sync-interval: '30500ms' is not a whole number of seconds"],
   ["timeout in days", { timeout: "1d" }, "timeout: '1d' uses days, which Flux does not accept"],
+  ["fetch timeout in days", { "fetch-timeout": "1d" }, "fetch-timeout: '1d' uses days, which Flux does not accept"],
+  ["fetch timeout too short", { "fetch-timeout": "5s" }, "fetch-timeout: '5s' is out of range. Use a value from 10s to 24h."],
+  [
+    "fetch-timeout and its old name timeout both set",
+    { "fetch-timeout": "2m", timeout: "3m" },
+    "timeout: is the old name of fetch-timeout, and both are set ('3m' and '2m'). Remove timeout and keep fetch-timeout.",
+  ],
+  [
+    "fetch-timeout and timeout both set to the same value",
+    { "fetch-timeout": "2m", timeout: "2m" },
+    "timeout: is the old name of fetch-timeout",
+  ],
   ["wait timeout too long", { "wait-timeout": "7h" }, "wait-timeout: '7h' is out of range. Use a value from 30s to 6h."],
   ["wait timeout unparsable", { "wait-timeout": "soon" }, "wait-timeout: 'soon' is not a duration"],
   [
@@ -612,6 +624,28 @@ test("durations, fingerprints, known hosts, extension settings and the sealed se
   assert.equal(settings.extension.version, "1.14.2");
   assert.deepEqual(settings.privateKeySecret, { name: "FLUX_DEPLOY_KEY", environment: "production" });
 });
+
+// [what, `with:` overrides, Flux configuration fetch timeout in seconds, warnings]
+const FETCH_TIMEOUTS: readonly (readonly [string, Record<string, string>, number | undefined, readonly RegExp[]])[] = [
+  ["neither set: the Azure default", {}, undefined, []],
+  ["fetch-timeout", { "fetch-timeout": "2m" }, 120, []],
+  [
+    "timeout, the old name: still read, with a warning naming fetch-timeout",
+    { timeout: "90s" },
+    90,
+    [/^timeout: deprecated, renamed to fetch-timeout .*Write `fetch-timeout: 90s` instead/],
+  ],
+  ["timeout set to an empty value: no warning", { timeout: "", "fetch-timeout": "3m" }, 180, []],
+];
+
+for (const [what, overrides, seconds, warnings] of FETCH_TIMEOUTS) {
+  test(`fetch timeout: ${what}`, () => {
+    const settings = settingsWith(overrides);
+    assert.equal(settings.flux.timeoutSeconds, seconds);
+    assert.equal(settings.warnings.length, warnings.length, settings.warnings.join("\n"));
+    warnings.forEach((pattern, i) => assert.match(settings.warnings[i] ?? "", pattern));
+  });
+}
 
 test("read-write and secret-looking extension settings produce warnings, not errors", () => {
   const { warnings } = settingsWith({ "read-write": "true", "extension-settings": "notification.token=abc" });

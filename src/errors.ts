@@ -27,7 +27,36 @@ export type ErrorCode =
   | "rotation-unproven"
   | "cluster-key-missing";
 
-export const TROUBLESHOOTING_URL = "https://github.com/your-org/aks-flux-bootstrap/blob/v1/docs/troubleshooting.md";
+/** The troubleshooting page, as a path in the action's repository. */
+export const TROUBLESHOOTING_PATH = "docs/troubleshooting.md";
+
+const REPOSITORY = /^[A-Za-z0-9][-_.A-Za-z0-9]*\/[-_.A-Za-z0-9]+$/;
+
+/**
+ * The troubleshooting entry for `code` in the docs of the version that is running. The runner says where the
+ * action comes from (GITHUB_ACTION_REPOSITORY, GITHUB_ACTION_REF) and which server it is on (GITHUB_SERVER_URL;
+ * a GitHub Enterprise Server serves the action from there too), so the link works from any fork, mirror or tag.
+ * Without them (a local `uses: ./`, or a run outside Actions) the entry's path in the action's repository.
+ */
+export function troubleshootingUrl(code: string, env: NodeJS.ProcessEnv = process.env): string {
+  const repository = env["GITHUB_ACTION_REPOSITORY"]?.trim() ?? "";
+  if (!REPOSITORY.test(repository)) return `${TROUBLESHOOTING_PATH}#${code}`;
+  const server = serverUrl(env["GITHUB_SERVER_URL"]);
+  const ref = env["GITHUB_ACTION_REF"]?.trim() || "HEAD";
+  const refPath = ref.split("/").map(encodeURIComponent).join("/");
+  return `${server}/${repository}/blob/${refPath}/${TROUBLESHOOTING_PATH}#${code}`;
+}
+
+/** GITHUB_SERVER_URL's origin (and path, for a server under a path), https://github.com when unset or not http(s). */
+function serverUrl(value: string | undefined): string {
+  try {
+    const url = new URL(value?.trim() || "https://github.com");
+    if (url.protocol !== "https:" && url.protocol !== "http:") return "https://github.com";
+    return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return "https://github.com";
+  }
+}
 
 export class ActionError extends Error {
   readonly code: ErrorCode;
@@ -41,7 +70,7 @@ export class ActionError extends Error {
   }
 
   get helpUrl(): string {
-    return `${TROUBLESHOOTING_URL}#${this.code}`;
+    return troubleshootingUrl(this.code);
   }
 }
 
