@@ -72,7 +72,7 @@ export interface Request {
 export interface Response {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
-  /** An object is sent as JSON, a string as text, undefined as an empty body. */
+  /** A Buffer is sent as bytes, an object as JSON, a string as text, undefined as an empty body. */
   readonly body?: unknown;
 }
 
@@ -139,8 +139,11 @@ async function readText(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, response: Response): void {
   const headers: Record<string, string> = { ...response.headers };
-  let payload = "";
-  if (typeof response.body === "string") {
+  let payload: string | Buffer = "";
+  if (Buffer.isBuffer(response.body)) {
+    payload = response.body;
+    headers["content-type"] ??= "application/octet-stream";
+  } else if (typeof response.body === "string") {
     payload = response.body;
     headers["content-type"] ??= "text/plain; charset=utf-8";
   } else if (response.body !== undefined) {

@@ -11,6 +11,12 @@ import { startGitHub, type GitHubCloud } from "./github/index.ts";
 
 export type { Traffic, FaultSpec, LoggedRequest, AgentBehaviour, AzureCloud, GitHubCloud };
 export { DEFAULT_AGENT } from "./azure/index.ts";
+// Repository contents for seedScenario({ files }) (see the files' headers).
+export { defaultFluxTree } from "./github/git-repos.ts";
+export { fluxBootstrapFiles, largeRepositoryFiles, sourceRefFiles } from "./github/repo-fixtures.ts";
+export type { SourceRefFixture, SourceRefLocation } from "./github/repo-fixtures.ts";
+export { helmReleaseFiles, helmReleaseManifest } from "./github/helm-release-fixtures.ts";
+export type { HelmReleaseFixture } from "./github/helm-release-fixtures.ts";
 
 export interface LocalCloud {
   readonly tls: LocalTls;
@@ -80,6 +86,10 @@ export interface ScenarioOptions {
   /** Roles granted at the cluster scope; default Contributor. */
   readonly roles?: readonly string[];
   readonly podIdentity?: Parameters<AzureCloud["addCluster"]>[0]["podIdentity"];
+  /** The configuration repository's files (default defaultFluxTree()); on a repository that exists already they are
+   *  committed on top of its default branch. Build them from fluxBootstrapFiles, sourceRefFiles, helmReleaseFiles,
+   *  largeRepositoryFiles. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export async function seedScenario(cloud: LocalCloud, options: ScenarioOptions = {}): Promise<Scenario> {
@@ -113,12 +123,10 @@ export async function seedScenario(cloud: LocalCloud, options: ScenarioOptions =
   });
   cloud.github.setOidcSubject(scenario.subject);
   const full = `${scenario.owner}/${scenario.repo}`;
-  let headSha: string;
-  try {
-    headSha = await cloud.github.headOf(full);
-  } catch {
-    headSha = await cloud.github.createRepo({ owner: scenario.owner, name: scenario.repo });
-  }
+  const files = options.files ? { files: options.files } : {};
+  let headSha = await cloud.github.headOf(full).catch(() => undefined);
+  if (headSha === undefined) headSha = await cloud.github.createRepo({ owner: scenario.owner, name: scenario.repo, ...files });
+  else if (options.files) headSha = await cloud.github.pushCommit(full, "main", options.files);
   cloud.github.addToken(scenario.token, {
     repos: [full],
     permissions: { administration: "write", metadata: "read", contents: "read", secrets: "write", environments: "write" },

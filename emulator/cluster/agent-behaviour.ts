@@ -54,6 +54,16 @@ export interface AgentBehaviour {
    *  controller-runtime pkg/internal/controller/controller.go (an error: AddRateLimited; success: Forget). */
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
+  /** HelmReleases whose Helm action fails, by "<namespace>/<name>" of the HelmRelease object, with Helm's own error
+   *  text (e.g. `{ "podinfo/podinfo": { action: "install", message: "context deadline exceeded" } }`). Default none: every
+   *  HelmRelease found under an applied kustomization's path installs. See flux-helm.ts for what is reported. */
+  readonly helmFailures: Readonly<Record<string, HelmFailure>>;
+}
+
+export interface HelmFailure {
+  /** "install": the first install fails; "upgrade": the release was installed (revision 1), its upgrade fails. */
+  readonly action: "install" | "upgrade";
+  readonly message: string;
 }
 
 export const DEFAULT_AGENT: AgentBehaviour = {
@@ -69,4 +79,5 @@ export const DEFAULT_AGENT: AgentBehaviour = {
   clusterKeyType: "ecdsa",
   retryMinMs: 750,
   retryMaxMs: 15 * 60_000,
+  helmFailures: {},
 };

@@ -156,10 +156,10 @@ export async function fetchAndReport(
       current = next;
     }
     if (step < steps) {
-      emit(describe(current, result, now(), step), true);
+      emit(describe(current, result, now(), step, ctx.behaviour().helmFailures), true);
       continue;
     }
-    const final = describe(current, result, now());
+    const final = describe(current, result, now(), undefined, ctx.behaviour().helmFailures);
     if (!always && !fresh && signature(final) === memory.reported) return first ? onFirst(false) : undefined;
     emit(final, false);
   }

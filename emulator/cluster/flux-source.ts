@@ -5,6 +5,10 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { normalizePath, readHelmReleases } from "./flux-manifests.ts";
+import type { HelmReleaseManifest } from "./flux-manifests.ts";
+
+export { normalizePath };
 
 export interface RepositoryRef {
   readonly branch?: string | null;
@@ -32,6 +36,8 @@ export type SourceResult =
       readonly sha: string;
       readonly refName: string;
       readonly missingPaths: readonly string[];
+      /** HelmRelease manifests under each kustomization path that exists, keyed by the path as requested. */
+      readonly helmReleases?: Readonly<Record<string, readonly HelmReleaseManifest[]>>;
       readonly publicKey: string;
       readonly keyFingerprint?: string;
     }
@@ -115,14 +121,6 @@ function cleanError(stderr: string): string {
     .map((l) => l.trim())
     .filter(Boolean)
     .join("\n");
-}
-
-/** `./clusters/prod/` -> `clusters/prod`; empty for the repository root. */
-export function normalizePath(path: string): string {
-  return path
-    .replace(/^\.?\/+/, "")
-    .replace(/^\.$/, "")
-    .replace(/\/+$/, "");
 }
 
 export async function fetchSource(request: SourceRequest): Promise<SourceResult> {
@@ -215,7 +213,9 @@ export async function fetchSource(request: SourceRequest): Promise<SourceResult>
       const listed = await git(["ls-tree", "-d", sha, "--", clean]);
       if (listed.code !== 0 || !listed.stdout.trim()) missingPaths.push(path);
     }
-    return { ok: true, sha, refName, missingPaths, publicKey, ...key };
+    const present = request.paths.filter((p) => !missingPaths.includes(p));
+    const helmReleases = await readHelmReleases(repo, sha, present, env);
+    return { ok: true, sha, refName, missingPaths, helmReleases, publicKey, ...key };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

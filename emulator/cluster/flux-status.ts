@@ -1,77 +1,22 @@
 // What source-controller and kustomize-controller show for a fetch result, as the agent reports it into a
 // flux configuration's statuses[] (pure: no I/O, no clock).
 import { randomBytes } from "node:crypto";
+import type { HelmFailure } from "./agent-behaviour.ts";
+import { healthCheckFailure, helmReleases } from "./flux-helm.ts";
 import { normalizePath } from "./flux-source.ts";
-import type { RepositoryRef, SourceResult } from "./flux-source.ts";
+import { condition } from "./flux-objects.ts";
+import type { AgentReport, AgentView, ComplianceState, ObjectStatus, Ready } from "./flux-objects.ts";
+import type { SourceResult } from "./flux-source.ts";
 
-export interface KustomizationSpec {
-  readonly path?: string;
-  readonly dependsOn?: readonly string[] | null;
-  readonly timeoutInSeconds?: number | null;
-}
-
-/** The parts of a stored flux configuration the agent reads. */
-export interface AgentView {
-  readonly name: string;
-  readonly namespace: string;
-  readonly suspend: boolean;
-  readonly url: string;
-  readonly ref: RepositoryRef;
-  readonly sshKnownHosts?: string;
-  readonly sshPrivateKey?: string;
-  readonly timeoutInSeconds: number;
-  readonly syncIntervalInSeconds: number;
-  readonly kustomizations: Readonly<Record<string, KustomizationSpec>>;
-  /** A Succeeded microsoft.flux extension exists on the cluster. */
-  readonly fluxInstalled: boolean;
-  /** Bumped on every spec change; a report for an older generation is dropped. */
-  readonly generation: number;
-  readonly previous: {
-    readonly sha: string;
-    readonly sourceSyncedCommitId: string;
-    readonly sourceUpdatedAt: string | null;
-    readonly statuses: readonly ObjectStatus[];
-  };
-}
-
-export interface StatusCondition {
-  readonly type: string;
-  readonly status: "True" | "False" | "Unknown";
-  readonly reason: string;
-  readonly message: string;
-  readonly lastTransitionTime: string;
-}
-
-export type ComplianceState = "Compliant" | "Non-Compliant" | "Pending" | "Suspended";
-
-export interface ObjectStatus {
-  readonly name: string;
-  readonly namespace: string;
-  readonly kind: "GitRepository" | "Kustomization";
-  readonly complianceState: ComplianceState;
-  readonly appliedBy: { readonly name: string; readonly namespace: string } | null;
-  readonly statusConditions: readonly StatusCondition[];
-  readonly helmReleaseProperties: null;
-}
-
-export interface AgentReport {
-  readonly complianceState: ComplianceState;
-  readonly statuses: readonly ObjectStatus[];
-  readonly sourceSyncedCommitId: string;
-  readonly sourceUpdatedAt: string | null;
-  readonly statusUpdatedAt: string;
-  readonly errorMessage: string;
-  readonly repositoryPublicKey: string;
-  readonly sha: string;
-}
-
-type Ready = Omit<StatusCondition, "lastTransitionTime">;
-
-function condition(previous: readonly ObjectStatus[], name: string, next: Ready, now: string): StatusCondition {
-  const old = previous.find((s) => s.name === name)?.statusConditions.find((c) => c.type === "Ready");
-  const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : now;
-  return { ...next, lastTransitionTime };
-}
+export type {
+  AgentReport,
+  AgentView,
+  ComplianceState,
+  HelmReleaseProperties,
+  KustomizationSpec,
+  ObjectStatus,
+  StatusCondition,
+} from "./flux-objects.ts";
 
 /** Go's time.Duration String() for whole seconds, as Flux prints timeouts: 600 -> "10m0s". */
 function goDuration(seconds: number): string {
@@ -97,7 +42,13 @@ function aggregate(statuses: readonly ObjectStatus[]): ComplianceState {
  * <rev> with a timeout of <timeout>". The recording showed `ProgressingWithRetry` as the reported reason, so the stand-in
  * reports it on Ready with that message.
  */
-export function describe(view: AgentView, result: SourceResult, now: string, progressStep?: number): AgentReport {
+export function describe(
+  view: AgentView,
+  result: SourceResult,
+  now: string,
+  progressStep?: number,
+  helmFailures: Readonly<Record<string, HelmFailure>> = {},
+): AgentReport {
   const prev = view.previous.statuses;
   const revision = result.ok ? `${result.refName ? `${result.refName}@` : ""}sha1:${result.sha}` : "";
   const source: ObjectStatus = {
@@ -109,7 +60,7 @@ export function describe(view: AgentView, result: SourceResult, now: string, pro
     statusConditions: [
       condition(
         prev,
-        view.name,
+        { kind: "GitRepository", name: view.name, namespace: view.namespace },
         result.ok
           ? { type: "Ready", status: "True", reason: "Succeeded", message: `stored artifact for revision '${revision}'` }
           : { type: "Ready", status: "False", reason: "GitOperationFailed", message: result.message },
@@ -120,6 +71,8 @@ export function describe(view: AgentView, result: SourceResult, now: string, pro
   };
   const ready = new Map<string, boolean>();
   const workdir = `/tmp/kustomization-${randomBytes(5).toString("hex")}`;
+  // HelmReleases each kustomization applied (flux-helm.ts), listed after the kustomizations.
+  const helm: ObjectStatus[] = [];
   const kustomizations = Object.entries(view.kustomizations).map(([key, spec]): ObjectStatus => {
     const name = `${view.name}-${key}`;
     const blocked = (spec.dependsOn ?? []).find((d) => ready.get(d) !== true);
@@ -155,6 +108,24 @@ export function describe(view: AgentView, result: SourceResult, now: string, pro
       next = { type: "Ready", status: "True", reason: "ReconciliationSucceeded", message: `Applied revision: ${revision}` };
       state = "Compliant";
     }
+    const applied = result.ok && !result.missingPaths.includes(spec.path ?? "") && blocked === undefined;
+    const appliedBy = { name, namespace: view.namespace };
+    const drafts = helmReleases(
+      applied ? (result.helmReleases?.[spec.path ?? ""] ?? []) : undefined,
+      prev.filter((s) => s.kind === "HelmRelease" && s.appliedBy?.name === name && s.appliedBy.namespace === view.namespace),
+      progressStep === 0 ? "applying" : progressStep === undefined ? "final" : "checking",
+      helmFailures,
+    );
+    const failed = drafts.filter((d) => d.complianceState === "Non-Compliant");
+    if (applied && progressStep === undefined && spec.wait !== false && failed.length > 0) {
+      next = healthCheckFailure(name, failed);
+      state = "Non-Compliant";
+    }
+    for (const d of drafts) {
+      const of = { kind: "HelmRelease" as const, name: d.name, namespace: d.namespace };
+      const statusConditions = [condition(prev, of, d.ready, now)];
+      helm.push({ ...of, complianceState: d.complianceState, appliedBy, statusConditions, helmReleaseProperties: d.helmReleaseProperties });
+    }
     ready.set(key, next.status === "True");
     return {
       name,
@@ -162,11 +133,11 @@ export function describe(view: AgentView, result: SourceResult, now: string, pro
       kind: "Kustomization",
       complianceState: state,
       appliedBy: null,
-      statusConditions: [condition(prev, name, next, now)],
+      statusConditions: [condition(prev, { kind: "Kustomization", name, namespace: view.namespace }, next, now)],
       helmReleaseProperties: null,
     };
   });
-  const statuses = [source, ...kustomizations];
+  const statuses = [source, ...kustomizations, ...helm];
   const failure = statuses.find((s) => s.complianceState === "Non-Compliant")?.statusConditions[0]?.message ?? "";
   const refName = result.ok ? result.refName || "HEAD" : "";
   return {

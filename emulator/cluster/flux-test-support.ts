@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { FluxConfiguration, SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
 import type { AzureDelays } from "../azure/index.ts";
 import { armClient, SUBSCRIPTION, sleep, startTestCloud, trust } from "../azure/test-support.ts";
@@ -40,6 +40,8 @@ export interface FluxWorld {
   readonly head: () => string;
   /** Commits a file to main on the git host; returns the new head. */
   readonly push: (file: string) => string;
+  /** Commits files (repository path -> text) to main on the git host; returns the new head. */
+  readonly pushFiles: (files: Readonly<Record<string, string>>) => string;
   readonly config: (overrides?: ConfigOverrides) => FluxConfiguration;
   readonly get: (name: string, cluster?: string) => Promise<FluxConfiguration>;
   readonly stop: () => Promise<void>;
@@ -141,6 +143,16 @@ export async function startFluxWorld(options: { delays?: Partial<AzureDelays>; a
       writeFileSync(join(work, "clusters", "prod", file), `# ${file}\n`);
       gitIn(work, "add", ".");
       gitIn(work, "commit", "-q", "-m", file);
+      gitIn(work, "push", "-q", bare, "main");
+      return gitIn(work, "rev-parse", "HEAD");
+    },
+    pushFiles: (files) => {
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(work, path)), { recursive: true });
+        writeFileSync(join(work, path), text);
+      }
+      gitIn(work, "add", ".");
+      gitIn(work, "commit", "-q", "-m", "manifests");
       gitIn(work, "push", "-q", bare, "main");
       return gitIn(work, "rev-parse", "HEAD");
     },

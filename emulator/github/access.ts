@@ -65,6 +65,9 @@ export interface Need {
   readonly level: Level;
   /** The operation's documentation page, quoted in 403 bodies as GitHub does. */
   readonly docs: string;
+  /** Reads of a public repository need no token and no permission (the docs of Get a tree / Get a blob / Get repository
+   *  content: "can be used without authentication or the aforementioned permissions if only public resources are requested"). */
+  readonly publicRead?: boolean;
 }
 
 export interface RepoContext {
@@ -89,7 +92,7 @@ export function onRepo(
     if ("status" in caller) return caller;
     const repo = findRepo(state, `${request.params["owner"] ?? ""}/${request.params["repo"] ?? ""}`);
     if (!repo || !canSee(caller.grant, repo)) return githubError(404, "Not Found", need?.docs);
-    if (need) {
+    if (need && !(need.publicRead && !repo.private)) {
       if (!caller.grant) return githubError(401, "Requires authentication", need.docs);
       if (!grantsRepo(caller.grant, repo) || !allows(caller.grant, need.permission, need.level)) {
         return forbidden(caller.grant, need.docs);

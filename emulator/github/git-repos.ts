@@ -1,9 +1,6 @@
 // Real bare git repositories for the stand-in: seeding a Flux-style tree, committing files straight into a
-// bare repo through a throw-away index (no work tree), tags and ref lookups. All asynchronous.
+// bare repo with git fast-import (no work tree), tags and ref lookups. All asynchronous.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
 /** File path to content; `null` deletes the path. */
 export type FileChanges = Readonly<Record<string, string | null>>;
@@ -15,16 +12,18 @@ const IDENTITY = {
   GIT_COMMITTER_EMAIL: "local-cloud@example.invalid",
 };
 
-/** Runs git; resolves with stdout, rejects with stderr on a non-zero exit. */
-export function git(
+/** Runs git; resolves with stdout as bytes, rejects with stderr on a non-zero exit. */
+export function gitBytes(
   args: readonly string[],
-  options: { gitDir?: string; input?: string; env?: Record<string, string> } = {},
-): Promise<string> {
+  options: { gitDir?: string; input?: string | Buffer; env?: Record<string, string> } = {},
+): Promise<Buffer> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     ...IDENTITY,
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_TERMINAL_PROMPT: "0",
+    // Paths given after `--` are paths, never pathspec magic (`:(glob)`, `*`).
+    GIT_LITERAL_PATHSPECS: "1",
     ...options.env,
   };
   if (options.gitDir) env["GIT_DIR"] = options.gitDir;
@@ -36,12 +35,20 @@ export function git(
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
+      if (code === 0) resolve(Buffer.concat(out));
       else reject(new Error(`git ${args[0] ?? ""} failed: ${Buffer.concat(err).toString("utf8").trim()}`));
     });
     child.stdin.on("error", () => undefined);
     child.stdin.end(options.input);
   });
+}
+
+/** Runs git; resolves with stdout as text. */
+export async function git(
+  args: readonly string[],
+  options: { gitDir?: string; input?: string | Buffer; env?: Record<string, string> } = {},
+): Promise<string> {
+  return (await gitBytes(args, options)).toString("utf8");
 }
 
 /** A small Flux layout: two cluster kustomizations and one app. */
@@ -92,28 +99,42 @@ export async function readRef(gitDir: string, ref: string): Promise<{ sha: strin
   }
 }
 
-/** Commits `files` on top of `branch` (or as its first commit) and moves the branch; returns the new sha. */
+/** A path for a fast-import command, C-quoted as git reads it. */
+function quoted(path: string): string {
+  return `"${path.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+/** Commits `files` on top of `branch` (or as its first commit) and moves the branch; returns the new sha. One
+ *  `git fast-import` writes every blob and the commit into one pack, so a 2,000-file repository seeds in well under a
+ *  second even on a slow file system (loose objects would be one file each). */
 export async function commitFiles(gitDir: string, branch: string, files: FileChanges, message: string): Promise<string> {
-  const scratch = await mkdtemp(join(tmpdir(), "local-github-index-"));
-  const env = { GIT_INDEX_FILE: join(scratch, "index") };
-  try {
-    const parent = await resolveCommit(gitDir, `refs/heads/${branch}`);
-    if (parent) await git(["read-tree", parent], { gitDir, env });
-    for (const [path, content] of Object.entries(files)) {
-      if (content === null) {
-        await git(["update-index", "--force-remove", "--", path], { gitDir, env });
-        continue;
-      }
-      const blob = (await git(["hash-object", "-w", "--stdin"], { gitDir, input: content })).trim();
-      await git(["update-index", "--add", "--cacheinfo", `100644,${blob},${path}`], { gitDir, env });
-    }
-    const tree = (await git(["write-tree"], { gitDir, env })).trim();
-    const sha = (await git(["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-m", message], { gitDir })).trim();
-    await git(["update-ref", `refs/heads/${branch}`, sha, ...(parent ? [parent] : [])], { gitDir });
-    return sha;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  if (!isPlainRef(branch)) throw new Error(`Cannot commit to branch ${branch}`);
+  const parent = await resolveCommit(gitDir, `refs/heads/${branch}`);
+  const chunks: Buffer[] = [];
+  const data = (bytes: Buffer): void => void chunks.push(Buffer.from(`data ${bytes.length}\n`), bytes, Buffer.from("\n"));
+  const entries = Object.entries(files);
+  entries.forEach(([, content], i) => {
+    if (content === null) return;
+    chunks.push(Buffer.from(`blob\nmark :${i + 1}\n`));
+    data(Buffer.from(content));
+  });
+  const when = `${Math.floor(Date.now() / 1000)} +0000`;
+  chunks.push(
+    Buffer.from(
+      `commit refs/heads/${branch}\nauthor ${IDENTITY.GIT_AUTHOR_NAME} <${IDENTITY.GIT_AUTHOR_EMAIL}> ${when}\n` +
+        `committer ${IDENTITY.GIT_COMMITTER_NAME} <${IDENTITY.GIT_COMMITTER_EMAIL}> ${when}\n`,
+    ),
+  );
+  data(Buffer.from(message));
+  if (parent) chunks.push(Buffer.from(`from ${parent}\n`));
+  entries.forEach(([path, content], i) => {
+    chunks.push(Buffer.from(content === null ? `D ${quoted(path)}\n` : `M 100644 :${i + 1} ${quoted(path)}\n`));
+  });
+  chunks.push(Buffer.from("\ndone\n"));
+  await git(["fast-import", "--quiet", "--done"], { gitDir, input: Buffer.concat(chunks) });
+  const sha = await resolveCommit(gitDir, `refs/heads/${branch}`);
+  if (!sha) throw new Error(`git fast-import left no branch ${branch}`);
+  return sha;
 }
 
 /** Creates a tag at `ref`: lightweight, or annotated when a message is given. Returns the tagged commit. */

@@ -17,15 +17,18 @@ import { startOidcService } from "./oidc.ts";
 import type { ActionsOidc } from "./oidc.ts";
 import { createRateState, setRateLimit, withRateLimit } from "./rate-limit.ts";
 import type { RateLimitSettings, RateState, ThrottleKind } from "./rate-limit.ts";
+import { contentsRoutes } from "./rest-contents.ts";
 import { deployKeyRoutes } from "./rest-deploy-keys.ts";
+import { gitDataRoutes } from "./rest-git-data.ts";
 import { metaRoutes, notFoundRoute } from "./rest-meta.ts";
 import { repoRoutes } from "./rest-repos.ts";
 import { actionsSecretRoutes } from "./rest-secrets.ts";
 import { createSecretBox } from "./secret-box.ts";
-import { findRepo, nextId, repoKey } from "./state.ts";
-import type { AuthAttempt, DeployKey, GitHubState, Level, MetaMode, Repo, TokenKind } from "./state.ts";
+import { findRepo, GITHUB_TREE_LIMIT, nextId, repoKey } from "./state.ts";
+import type { AuthAttempt, DeployKey, GitHubState, Level, MetaMode, Repo, TokenKind, TreeLimit } from "./state.ts";
 
-export type { ActionsOidc, AuthAttempt, DeployKey, FileChanges, Level, MetaMode, RateLimitSettings, ThrottleKind, TokenKind };
+export type { ActionsOidc, AuthAttempt, DeployKey, FileChanges, Level, MetaMode, RateLimitSettings, ThrottleKind, TokenKind, TreeLimit };
+export { GITHUB_TREE_LIMIT };
 
 export interface CreateRepoOptions {
   readonly owner: string;
@@ -34,6 +37,8 @@ export interface CreateRepoOptions {
   readonly defaultBranch?: string;
   /** The first commit's files; default a small Flux tree (clusters/staging, clusters/production, apps). */
   readonly files?: Readonly<Record<string, string>>;
+  /** No commit at all (default false): git data endpoints answer 409 "Git Repository is empty.", contents 404. */
+  readonly empty?: boolean;
   /** Default true. */
   readonly private?: boolean;
   /** Organization policy "deploy keys disabled" (default false). */
@@ -66,7 +71,7 @@ export interface GitHubCloud extends ActionsOidc {
   /** Every SSH attempt: refusals at auth time (no repo) and every exec/shell after auth. */
   readonly authLog: readonly AuthAttempt[];
   readonly rateLimit: Readonly<RateState>;
-  /** Seeds a bare repository; returns the head sha of its default branch. */
+  /** Seeds a bare repository; returns the head sha of its default branch ("" for an `empty` one). */
   readonly createRepo: (options: CreateRepoOptions) => Promise<string>;
   /** Commits files (null deletes) on a branch (created when new); returns the new sha. */
   readonly pushCommit: (repo: string, branch: string, files: FileChanges, message?: string) => Promise<string>;
@@ -84,6 +89,8 @@ export interface GitHubCloud extends ActionsOidc {
   /** Decrypted secret values of a repository, or of one of its environments. */
   readonly secrets: (repo: string, environment?: string) => Record<string, string>;
   readonly setRateLimit: (settings: RateLimitSettings) => void;
+  /** Caps of recursive git tree answers (default GITHUB_TREE_LIMIT: 100,000 entries, 7 MiB); omitted fields keep theirs. */
+  readonly setTreeLimit: (limit: Partial<TreeLimit>) => void;
   /** The next `times` API calls answer throttled; returns how many calls have been throttled in total so far. */
   readonly throttle: (kind: ThrottleKind, times: number, retryAfterSeconds?: number) => () => number;
   /** Path of the bare repository on disk (read-only use). */
@@ -110,11 +117,14 @@ export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> 
     hostKeys: await generateHostKeys(),
     metaMode: "full",
     lastId: 41_000_000,
+    treeLimit: GITHUB_TREE_LIMIT,
   };
   const rate = createRateState();
   const routes = [
     ...metaRoutes(state, rate),
     ...repoRoutes(state),
+    ...gitDataRoutes(state),
+    ...contentsRoutes(state),
     ...deployKeyRoutes(state),
     ...actionsSecretRoutes(state),
     notFoundRoute,
@@ -159,7 +169,7 @@ export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> 
       const defaultBranch = o.defaultBranch ?? "main";
       const gitDir = join(root, o.owner, `${o.name}.git`);
       await initBareRepo(gitDir, defaultBranch);
-      const head = await commitFiles(gitDir, defaultBranch, o.files ?? defaultFluxTree(), "Initial commit");
+      const head = o.empty ? "" : await commitFiles(gitDir, defaultBranch, o.files ?? defaultFluxTree(), "Initial commit");
       const environments = new Map();
       for (const env of o.environments ?? []) environments.set(env, await createSecretBox());
       state.repos.set(repoKey(o.owner, o.name), {
@@ -208,6 +218,7 @@ export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> 
       return Object.fromEntries([...box.secrets].map(([name, s]) => [name, s.value]));
     },
     setRateLimit: (settings) => setRateLimit(rate, settings),
+    setTreeLimit: (limit) => void (state.treeLimit = { ...state.treeLimit, ...limit }),
     throttle: (kind, times, retryAfterSeconds = 1) => {
       rate.throttles.push({ kind, times, retryAfter: retryAfterSeconds });
       return () => rate.throttled;

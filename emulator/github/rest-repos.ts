@@ -2,6 +2,7 @@
 import type { Response, Route } from "../http.ts";
 import { effectiveLevel, githubError, onRepo } from "./access.ts";
 import { readCommit, readRef, resolveCommit } from "./git-repos.ts";
+import { emptyRepoConflict, refJson } from "./rest-git-data.ts";
 import type { GitHubState, Repo, TokenGrant } from "./state.ts";
 
 const REPO = String.raw`^/repos/(?<owner>[^/]+)/(?<repo>[^/]+)`;
@@ -96,6 +97,8 @@ export function repoRoutes(state: GitHubState): Route[] {
       method: "GET",
       pattern: new RegExp(`${REPO}/commits/(?<ref>.+)$`),
       handler: onRepo(state, undefined, async ({ repo, request }): Promise<Response> => {
+        const empty = await emptyRepoConflict(repo, docs("commits/commits#get-a-commit"));
+        if (empty) return empty;
         const ref = request.params["ref"] ?? "";
         const sha = await resolveCommit(repo.gitDir, ref);
         if (!sha) return githubError(422, `No commit found for SHA: ${ref}`, docs("commits/commits#get-a-commit"));
@@ -106,20 +109,12 @@ export function repoRoutes(state: GitHubState): Route[] {
       method: "GET",
       pattern: new RegExp(`${REPO}/git/ref/(?<ref>(?:tags|heads)/.+)$`),
       handler: onRepo(state, undefined, async ({ repo, request }): Promise<Response> => {
+        const empty = await emptyRepoConflict(repo, docs("git/refs#get-a-reference"));
+        if (empty) return empty;
         const ref = `refs/${request.params["ref"] ?? ""}`;
         const target = await readRef(repo.gitDir, ref);
         if (!target) return githubError(404, "Not Found", docs("git/refs#get-a-reference"));
-        const base = `${state.apiUrl}/repos/${repo.owner}/${repo.name}/git`;
-        const kind = target.type === "tag" ? "tags" : "commits";
-        return {
-          status: 200,
-          body: {
-            ref,
-            node_id: Buffer.from(`03:Ref${repo.id}:${ref}`).toString("base64"),
-            url: `${base}/${ref}`,
-            object: { sha: target.sha, type: target.type, url: `${base}/${kind}/${target.sha}` },
-          },
-        };
+        return { status: 200, body: refJson(state, repo, { ref, ...target }) };
       }),
     },
   ];

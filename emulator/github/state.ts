@@ -90,7 +90,19 @@ export interface GitHubState {
   readonly hostKeys: readonly HostKey[];
   metaMode: MetaMode;
   lastId: number;
+  /** Caps of a recursive git tree answer, past which it is cut and says `truncated: true`. */
+  treeLimit: TreeLimit;
 }
+
+/** GitHub: "The limit for the `tree` array is 100,000 entries with a maximum size of 7 MB when using the `recursive`
+ *  parameter" (REST docs, Get a tree). Whether "7 MB" is 7,000,000 or 7 MiB bytes of JSON is not documented: 7 MiB here. */
+export interface TreeLimit {
+  readonly entries: number;
+  /** Bytes of the JSON of the `tree` array. */
+  readonly bytes: number;
+}
+
+export const GITHUB_TREE_LIMIT: TreeLimit = { entries: 100_000, bytes: 7 * 1024 * 1024 };
 
 export function nextId(state: GitHubState): number {
   state.lastId += 1;
