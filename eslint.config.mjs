@@ -1,5 +1,5 @@
 // Lint rules, and the import boundaries that keep the layers apart (README "Layout"):
-// - inputs/, ssh/ and report/ are pure: they import no client (Azure SDK, Octokit, our azure/ and github/ modules;
+// - inputs/, ssh/, report/ and manifests/ are pure: they import no client (Azure SDK, Octokit, our azure/ and github/ modules;
 //   type-only imports are fine) and nothing above them (run/, modes/);
 // - azure/ and github/ never import run/ or modes/; run/ never imports modes/;
 // - a mode never imports another mode (what modes share lives in run/);
@@ -37,7 +37,7 @@ export default tseslint.config(
     rules: { "no-console": "error" },
   },
   {
-    files: ["src/inputs/**/*.ts", "src/ssh/**/*.ts", "src/report/**/*.ts"],
+    files: ["src/inputs/**/*.ts", "src/ssh/**/*.ts", "src/report/**/*.ts", "src/manifests/**/*.ts"],
     rules: restrict([
       [CLIENTS, "inputs/, ssh/ and report/ are pure: no client here (type-only imports are fine)."],
       [["**/azure/*", "!**/azure/clouds.ts", "**/github/*"], "inputs/, ssh/ and report/ import no Azure or GitHub client module."],

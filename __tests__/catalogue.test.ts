@@ -180,9 +180,11 @@ const CASES: readonly Case[] = [
     says: ["SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8", "update `ssh-host-fingerprints`"],
   },
   {
-    name: "kustomization path not in the repository",
+    // Found by Flux: with the repository check (on by default) the same mistake fails before any write
+    // (__tests__/repository-check.test.ts).
+    name: "kustomization path not in the repository (repository-check: false: found by Flux)",
     group: "reconciles",
-    arrange: () => plain("nopath", { path: "clusters/nope" }),
+    arrange: () => plain("nopath", { path: "clusters/nope", "repository-check": "false" }),
     title: "Kustomization path not found",
     says: ["clusters/nope", "Fix `path` / `kustomizations`"],
   },

@@ -23,6 +23,9 @@ export type ErrorCode =
   | "source-permission-denied"
   | "source-host-key"
   | "kustomization-path-not-found"
+  | "flux-bootstrap-leftovers"
+  | "source-ref-mismatch"
+  | "helm-release-failed"
   | "wait-timeout"
   | "rotation-unproven"
   | "cluster-key-missing";

@@ -54,6 +54,24 @@ const PERMISSION =
 const PATH_NOT_FOUND = /kustomization path not found|path not found|no such file or directory/i;
 const REF_NOT_FOUND = /couldn't find remote ref|no match found for semver|object not found|reference not found/i;
 
+/** helm-controller's reasons for a release that failed and stays failed until something changes. */
+const HELM_FAILED = new Set(["InstallFailed", "UpgradeFailed", "TestFailed", "RollbackFailed", "UninstallFailed", "RetriesExceeded"]);
+
+const count = (n: number | undefined, what: string): string => `${n ?? 0} ${what}${n === 1 ? "" : "s"}`;
+
+/** A HelmRelease that failed: named with its namespace, Helm's own message and Azure's failure counts. */
+function helmReleaseError(status: ObjectStatusDefinition, reason: string, message: string): ActionError {
+  const p = status.helmReleaseProperties;
+  const what = reason === "UpgradeFailed" ? "upgrade failed" : reason === "InstallFailed" ? "install failed" : reason;
+  const counts = `${count(p?.failureCount, "failure")}, ${count(p?.installFailureCount, "install failure")}, ${count(p?.upgradeFailureCount, "upgrade failure")}`;
+  return new ActionError("helm-release-failed", {
+    title: "Helm release failed",
+    message:
+      `HelmRelease ${status.namespace ?? ""}/${status.name ?? ""}: ${what} (${counts}): ${message}\n` +
+      "Fix the chart values or the HelmRelease in the repository (Helm's message above says what failed), push, and re-run.",
+  });
+}
+
 /** The error for a failing status, or undefined when Flux is still working on it. */
 export function terminalError(status: ObjectStatusDefinition, repository: string): ActionError | undefined {
   const { reason, message } = readyCondition(status);
@@ -82,6 +100,7 @@ export function terminalError(status: ObjectStatusDefinition, repository: string
       message: `Flux could not find the configured ref in ${repository}: ${detail}\nCheck branch / tag / semver / commit.`,
     });
   }
+  if (status.kind === "HelmRelease" && HELM_FAILED.has(reason)) return helmReleaseError(status, reason, message);
   if (TERMINAL_REASONS.has(reason)) {
     return new ActionError("configuration-failed", {
       title: "Flux reconciliation failed",
@@ -103,7 +122,9 @@ export type Verdict =
 export function judge(configuration: FluxConfiguration, expectedSha: string | undefined, fresh: boolean, repository: string): Verdict {
   if (!fresh) return { kind: "waiting", why: "no report from the Flux agent since the change yet" };
   const statuses = statusesOf(configuration);
-  for (const status of statuses) {
+  // A HelmRelease's own failure says more than the health check of the kustomization that applied it.
+  const helmFirst = [...statuses].sort((a, b) => Number(b.kind === "HelmRelease") - Number(a.kind === "HelmRelease"));
+  for (const status of helmFirst) {
     if (status.complianceState === "Compliant") continue;
     const error = terminalError(status, repository);
     if (error) return { kind: "failed", error };

@@ -23,6 +23,8 @@ export interface WaitOptions {
   readonly intervalMs: number;
   readonly repository: string;
   readonly label?: string;
+  /** Each reading, so that a failure still shows the last state (statuses, HelmReleases) in the summary. */
+  readonly onReading?: (configuration: FluxConfiguration) => void;
 }
 
 function summariseState(configuration: FluxConfiguration): string {
@@ -30,8 +32,8 @@ function summariseState(configuration: FluxConfiguration): string {
     ? `source fetched ${configuration.sourceSyncedCommitId.replace(/([0-9a-f]{7})[0-9a-f]+$/, "$1")}`
     : "source not fetched yet";
   const kustomizations = statusesOf(configuration)
-    .filter((s) => s.kind === "Kustomization")
-    .map((s) => `kustomization ${s.name}: ${s.complianceState}`);
+    .filter((s) => s.kind === "Kustomization" || s.kind === "HelmRelease")
+    .map((s) => `${s.kind === "HelmRelease" ? "helmrelease" : "kustomization"} ${s.name}: ${s.complianceState}`);
   return [configuration.complianceState ?? "Unknown", source, ...kustomizations].join(", ");
 }
 
@@ -45,6 +47,7 @@ export async function waitForReconciliation(arm: Arm, name: string, options: Wai
     const proven = await pollUntil(
       async () => {
         last = (await getConfiguration(arm, name)) ?? {};
+        options.onReading?.(last);
         const verdict = judge(last, options.expectedSha, reportTime(last) > options.reportedBefore, options.repository);
         if (verdict.kind === "failed") throw verdict.error;
         if (verdict.kind === "proven") return doneWith(last);

@@ -12,10 +12,11 @@ import { readFlux } from "./flux-configuration.ts";
 import { readGit } from "./git.ts";
 import { readBoolean, readDuration, readEnum } from "./values.ts";
 import type { Problems } from "./values.ts";
-import type { Mode, Settings } from "./settings.ts";
+import type { CheckLevel, Mode, Settings } from "./settings.ts";
 
 const MODES: readonly Mode[] = ["apply", "rotate", "destroy", "plan"];
 const PLAN_FOR: readonly Exclude<Mode, "plan">[] = ["apply", "rotate", "destroy"];
+const CHECK_LEVELS: readonly CheckLevel[] = ["fail", "warn", "off"];
 
 /** Whole seconds from 1 to 3600. */
 function readProgressInterval(problems: Problems, value: string): number {
@@ -56,6 +57,11 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     key,
     extension: readExtension(problems, input, bool, oneOf),
     flux: readFlux(problems, input, bool, oneOf, mode === "apply" || (mode === "plan" && planFor === "apply")),
+    repositoryCheck: {
+      enabled: bool("repository-check"),
+      sourceRefs: oneOf("source-ref-check", CHECK_LEVELS),
+      fluxBootstrap: oneOf("flux-bootstrap-check", CHECK_LEVELS),
+    },
     planFor,
     wait: bool("wait"),
     waitTimeoutMs: readDuration(problems, "wait-timeout", input("wait-timeout"), WAIT_TIMEOUT, true) ?? 0,

@@ -7,6 +7,8 @@ export type AzureCloudName = "AzureCloud" | "AzureUSGovernment" | "AzureChinaClo
 export type KeySource = "action" | "cluster";
 export type KeyType = "ed25519" | "ecdsa-p256" | "ecdsa-p384" | "ecdsa-p521" | "rsa-4096";
 export type PodIdentityCheck = "fail" | "warn" | "off";
+/** What a check does with what it finds: fail the run before any write, warn, or not look at all. */
+export type CheckLevel = "fail" | "warn" | "off";
 
 /** Exactly one kind of git reference. `branch` undefined means the repository's default branch. */
 export type GitRef =
@@ -106,6 +108,16 @@ export interface FluxSettings {
   readonly forceDelete: boolean;
 }
 
+/** The configuration repository, read before any write (git trees and blobs through the GitHub API). */
+export interface RepositoryCheck {
+  /** false: the repository is not read (a token without Contents: read); the paths are then checked by Flux only. */
+  readonly enabled: boolean;
+  /** Flux objects whose sourceRef names a GitRepository other than the configuration. */
+  readonly sourceRefs: CheckLevel;
+  /** `flux bootstrap` leftovers under a path (gotk-components.yaml, gotk-sync.yaml, Flux's own controllers). */
+  readonly fluxBootstrap: CheckLevel;
+}
+
 export interface SealedSecret {
   readonly name: string;
   /** Environment of the config repository; undefined = a repository secret. */
@@ -120,6 +132,7 @@ export interface Settings {
   readonly key: Key;
   readonly extension: ExtensionSettings;
   readonly flux: FluxSettings;
+  readonly repositoryCheck: RepositoryCheck;
   /** With mode plan: which mode to preview. */
   readonly planFor: Exclude<Mode, "plan">;
   readonly wait: boolean;

@@ -21,6 +21,7 @@ import { awaitClusterKey, noteClusterKey } from "../run/cluster-key.ts";
 import { immutableCheck, writeConfiguration, type ConfigurationStep, type Keys } from "../run/configuration-step.ts";
 import { rollBack } from "../run/roll-back.ts";
 import { undoNudge } from "../run/nudge.ts";
+import { enforceFindings } from "../run/repository-check.ts";
 import { ActionError } from "../errors.ts";
 import { storePrivateKey } from "../github/sealed-secret.ts";
 
@@ -43,7 +44,8 @@ function clusterSourceCheck(run: Run, observed: Observed): void {
 
 export async function apply(run: Run): Promise<void> {
   const { settings, arm, report } = run;
-  const observed = await core.group("Preflight and current state", () => observe(run));
+  const observed = await core.group("Preflight, current state and the repository", () => observe(run, true));
+  enforceFindings(run, observed.repositoryCheck);
   const body = desired(run, observed);
   immutableCheck(run, observed.configuration, body);
   clusterSourceCheck(run, observed);
@@ -73,12 +75,7 @@ export async function apply(run: Run): Promise<void> {
     let step = await writeConfiguration(run, observed, body, keys, addKey);
     if (cluster) step = await registerClusterKey(run, observed, body, keys, step);
     const final = await waitOrRead(run, observed, step);
-    if (report.configuration) {
-      report.configuration.complianceState = final.complianceState;
-      report.configuration.syncedCommit = final.sourceSyncedCommitId;
-      report.configuration.statuses = statusesOf(final);
-      report.configuration.id ??= final.id;
-    }
+    noteState(run, final);
     if (keys.added) await removeStaleKeys(run, observed.ownedKeys, keys.added, final);
   } catch (error) {
     await rollBack(run, keys.added, keys.createdConfiguration);
@@ -127,6 +124,16 @@ async function registerClusterKey(
   });
 }
 
+/** The configuration's last known state in the report: the summary shows it, after a failure too. */
+function noteState(run: Run, configuration: FluxConfiguration): void {
+  const c = run.report.configuration;
+  if (!c) return;
+  c.complianceState = configuration.complianceState;
+  c.syncedCommit = configuration.sourceSyncedCommitId;
+  c.statuses = statusesOf(configuration);
+  c.id ??= configuration.id;
+}
+
 /** Waits for Flux unless there is nothing to wait for (suspended, `wait: false`, or already proven). */
 async function waitOrRead(run: Run, observed: Observed, step: ConfigurationStep): Promise<FluxConfiguration> {
   const { settings } = run;
@@ -142,6 +149,7 @@ async function waitOrRead(run: Run, observed: Observed, step: ConfigurationStep)
       deadline: run.deadline,
       intervalMs: run.intervalMs,
       repository,
+      onReading: (configuration) => noteState(run, configuration),
     }),
   );
 }

@@ -9,6 +9,7 @@ import { desiredConfiguration, diffConfiguration, keyChange } from "../azure/flu
 import { currentKey, keyReport, rotationDue } from "../run/deploy-keys.ts";
 import type { Report } from "../report/report.ts";
 import { clusterRotationBlock } from "../run/cluster-key.ts";
+import { findingLevel } from "../run/repository-check.ts";
 
 function newKey(run: Run, clusterMade = false): NonNullable<Report["deployKey"]> {
   const what = clusterMade ? "the key the cluster makes, registered once the configuration publishes it" : "new key";
@@ -25,7 +26,7 @@ function newKey(run: Run, clusterMade = false): NonNullable<Report["deployKey"]>
 export async function plan(run: Run): Promise<void> {
   const { settings, report } = run;
   const target = settings.planFor;
-  const observed = await core.group("Preflight and current state", () => observe(run));
+  const observed = await core.group("Preflight and current state", () => observe(run, target === "apply"));
   if (target === "destroy") {
     report.configuration = configurationReport(observed.configuration ? "would delete" : "absent", observed.configuration);
     if (settings.extension.remove)
@@ -86,7 +87,7 @@ export async function plan(run: Run): Promise<void> {
         report.notes.push("Create-only fields differ (scope/namespace): apply would refuse; destroy and apply again.");
     }
   }
-  for (const line of describe(report)) core.info(line);
+  for (const line of [...describe(report), ...findingLines(run)]) core.info(line);
   report.outcome = "planned";
   report.headline = `preview of ${target}, nothing was changed`;
 }
@@ -104,4 +105,15 @@ function describe(report: Report): string[] {
     lines.push(`  ${change.field}: ${secret ? "(changes)" : `${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`}`);
   }
   return lines;
+}
+
+/** The repository check's findings, each with what apply would do about it. */
+function findingLines(run: Run): string[] {
+  const check = run.report.repositoryCheck;
+  if (!check) return [];
+  const lines = check.findings.map(
+    (f) => `repository: apply would ${findingLevel(run, f.kind) === "fail" ? "fail before any write" : "warn"}: ${f.message}`,
+  );
+  if (check.findings.length === 0) lines.push(`repository: no findings at ${check.at.slice(0, 12)}`);
+  return [...lines, ...check.skipped.map((s) => `repository: not checked: ${s}`)];
 }

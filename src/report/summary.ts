@@ -21,6 +21,39 @@ function changesText(changes: readonly { field: string }[]): string {
   return changes.length > 0 ? changes.map((c) => c.field).join(", ") : "";
 }
 
+/** HelmReleases with what Azure counts for them: the revision applied and the failures. */
+function helmReleaseLines(statuses: NonNullable<Report["configuration"]>["statuses"]): string[] {
+  const releases = statuses.filter((s) => s.kind === "HelmRelease");
+  if (releases.length === 0) return [];
+  const lines = [row(["HelmRelease", "Chart", "Revision", "Failures (install / upgrade)", "State"]), "| --- | --- | --- | --- | --- |"];
+  for (const s of releases) {
+    const p = s.helmReleaseProperties;
+    const chart = p?.helmChartRef?.name ? `${p.helmChartRef.namespace ?? ""}/${p.helmChartRef.name}` : "—";
+    const failures = `${p?.failureCount ?? 0} (${p?.installFailureCount ?? 0} / ${p?.upgradeFailureCount ?? 0})`;
+    lines.push(
+      row([
+        `${s.namespace ?? ""}/${s.name ?? "?"}`,
+        chart,
+        p?.lastRevisionApplied?.toString() ?? "—",
+        failures,
+        s.complianceState ?? "Unknown",
+      ]),
+    );
+  }
+  return [...lines, ""];
+}
+
+/** What the repository check found before any write (and what it could not read). */
+function repositoryCheckLines(report: Report): string[] {
+  const check = report.repositoryCheck;
+  if (!check) return [];
+  const head = `**Repository check** at \`${shortSha(check.at)}\`: ${check.findings.length === 0 ? "no findings" : `${check.findings.length} finding(s)`} (${check.requests} GitHub request(s))`;
+  const lines = [head, ""];
+  for (const f of check.findings) lines.push(`- ${escape(f.message)}`);
+  for (const s of check.skipped) lines.push(`- not checked: ${escape(s)}`);
+  return lines.length > 2 ? [...lines, ""] : lines;
+}
+
 export function renderSummary(report: Report): string {
   const lines: string[] = [];
   const verb = report.mode === "plan" ? "plan" : report.mode;
@@ -67,7 +100,9 @@ export function renderSummary(report: Report): string {
       }
       lines.push("");
     }
+    lines.push(...helmReleaseLines(c.statuses));
   }
+  lines.push(...repositoryCheckLines(report));
   if (report.hostKeys && report.hostKeys.length > 0) {
     lines.push("<details><summary>Host keys (verified)</summary>", "", row(["Type", "Fingerprint", "Verified by"]), "| --- | --- | --- |");
     for (const key of report.hostKeys) {

@@ -11,6 +11,7 @@ import { findFluxExtension } from "../azure/extension.ts";
 import { ownsTitle, sameKey } from "../github/key-titles.ts";
 import { ActionError, messageOf } from "../errors.ts";
 import type { Run } from "./run.ts";
+import { checkRepository, type RepositoryCheck } from "./repository-check.ts";
 
 export interface Observed {
   readonly defaultBranch: string;
@@ -23,6 +24,8 @@ export interface Observed {
   readonly extension: Extension | undefined;
   /** The owned deploy key the configuration uses now, when that can be told. */
   readonly keyInUse: DeployKey | undefined;
+  /** The repository at the ref Flux uses, when asked for (apply, and plan of apply). */
+  readonly repositoryCheck: RepositoryCheck | undefined;
 }
 
 /** known-hosts.ts is pure and throws plain errors that name the input to fix; give them their catalogue entry. */
@@ -60,19 +63,22 @@ export function keyInUse(configuration: FluxConfiguration | undefined, owned: re
   return undefined;
 }
 
-/** Preflight and the reads of current state, in parallel; a preflight failure wins, as it explains more. */
-export async function observe(run: Run): Promise<Observed> {
-  const [checked, state] = await Promise.allSettled([run.checks, readState(run)]);
+/**
+ * Preflight and the reads of current state, in parallel; a preflight failure wins, as it explains more.
+ * `withRepository`: also read the repository at the commit Flux must reach (overlapping the other reads).
+ */
+export async function observe(run: Run, withRepository = false): Promise<Observed> {
+  const [checked, state] = await Promise.allSettled([run.checks, readState(run, withRepository)]);
   if (checked.status === "rejected") throw checked.reason;
   if (state.status === "rejected") {
     // The preflight registers missing providers while the reads run: reads refused for that are read again.
-    if (state.reason instanceof ActionError && state.reason.code === "provider-not-registered") return readState(run);
+    if (state.reason instanceof ActionError && state.reason.code === "provider-not-registered") return readState(run, withRepository);
     throw state.reason;
   }
   return state.value;
 }
 
-async function readState(run: Run): Promise<Observed> {
+async function readState(run: Run, withRepository: boolean): Promise<Observed> {
   const { settings, octokit, arm, report } = run;
   const repository = await getRepository(octokit, settings.git);
   report.repositoryHtmlUrl = repository.htmlUrl;
@@ -80,8 +86,10 @@ async function readState(run: Run): Promise<Observed> {
     settings.git.ref.kind === "branch" || settings.git.ref.kind === "commit"
       ? (settings.git.ref.branch ?? repository.defaultBranch)
       : repository.defaultBranch;
-  const [expectedSha, knownHosts, keys, configuration, extension] = await Promise.all([
-    resolveCommit(octokit, settings.git, settings.git.ref, branch),
+  const commit = resolveCommit(octokit, settings.git, settings.git.ref, branch);
+  const [expectedSha, repositoryCheck, knownHosts, keys, configuration, extension] = await Promise.all([
+    commit,
+    withRepository ? commit.then((sha) => checkRepository(run, sha)) : undefined,
     collectKnownHosts(run),
     listDeployKeys(octokit, settings.git),
     getConfiguration(arm, settings.flux.name),
@@ -92,6 +100,7 @@ async function readState(run: Run): Promise<Observed> {
     `observed: ${ownedKeys.length} owned deploy key(s), configuration ${configuration ? "present" : "absent"}, extension ${extension?.name ?? "absent"}`,
   );
   report.hostKeys = knownHosts.keys;
+  report.repositoryCheck = repositoryCheck;
   report.knownHostsText = knownHosts.text;
   return {
     defaultBranch: repository.defaultBranch,
@@ -101,5 +110,6 @@ async function readState(run: Run): Promise<Observed> {
     configuration,
     extension,
     keyInUse: keyInUse(configuration, ownedKeys),
+    repositoryCheck,
   };
 }
