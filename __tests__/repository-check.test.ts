@@ -208,3 +208,30 @@ test("a token that cannot read the repository's files gets a clear error before 
     [],
   );
 });
+
+test("semver: the repository is read at the highest matching tag, as Flux picks it", async () => {
+  const scenario = await seedScenario(cloud, { repo: "check-semver" });
+  const repo = `${scenario.owner}/${scenario.repo}`;
+  await cloud.github.createTag(repo, "v1.0.0", "main");
+  await cloud.github.pushCommit(repo, "main", { "clusters/next/app.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: next\n" });
+  await cloud.github.createTag(repo, "v1.2.0", "main");
+  await cloud.github.createTag(repo, "not-a-version", "main");
+  const plan = async (semver: string): Promise<ActionRun> =>
+    runAction(actionEnv(cloud, scenario, { mode: "plan", semver, path: "clusters/next" }), { bundled: true });
+
+  const latest = await plan(">=1.0.0 <2.0.0");
+  assert.equal(latest.code, 0, latest.everything);
+  assert.match(latest.stdout, /Repository checked at v1\.2\.0: /);
+  assert.match(latest.stdout, /repository: no findings at v1\.2\.0/);
+
+  const older = await plan("~1.0");
+  assert.equal(older.code, 0, older.everything);
+  assert.match(
+    older.stdout,
+    /repository: apply would fail before any write: kustomization 'cluster': path 'clusters\/next' is not in contoso\/check-semver at v1\.0\.0/,
+  );
+
+  const none = await plan("^3");
+  assert.equal(none.code, 1, none.everything);
+  assert.equal(errorAnnotations(none.stdout)[0]?.title, "No tag matches the semver range", none.stdout);
+});
