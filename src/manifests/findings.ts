@@ -72,15 +72,13 @@ export function bootstrapLeftovers(
   const fix =
     `Flux's controllers come from the microsoft.flux extension: exclude these files with a .sourceignore, or point the ` +
     `kustomization's path below them${path === "" ? "" : ` (not '${path}')`}. To keep them anyway, set flux-bootstrap-check: warn.`;
-  const byFile = files
-    .filter(isBootstrapFile)
-    .map((file) => ({
-      kind: "flux-bootstrap" as const,
-      kustomization,
-      file,
-      line: 1,
-      message: `${file} is what \`flux bootstrap\` writes: it would install a second Flux beside the extension's. ${fix}`,
-    }));
+  const byFile = files.filter(isBootstrapFile).map((file) => ({
+    kind: "flux-bootstrap" as const,
+    kustomization,
+    file,
+    line: 1,
+    message: `${file} is what \`flux bootstrap\` writes: it would install a second Flux beside the extension's. ${fix}`,
+  }));
   const named = new Set(byFile.map((f) => f.file));
   const byObject = manifests
     .filter((m) => !named.has(m.file))
