@@ -8,22 +8,10 @@ import type { HelmReleaseFixture } from "../github/helm-release-fixtures.ts";
 import { helmReleaseOf } from "./flux-manifests.ts";
 import type { HelmReleaseManifest } from "./flux-manifests.ts";
 import { describe } from "./flux-status.ts";
-import type { AgentView, ObjectStatus } from "./flux-status.ts";
+import type { ObjectStatus } from "./flux-status.ts";
+import { agentView, SHA } from "./flux-view-fixture.ts";
 
-const SHA = "0123456789abcdef0123456789abcdef01234567";
-const view: AgentView = {
-  name: "fleet",
-  namespace: "flux-system",
-  suspend: false,
-  url: "ssh://git@host/o/r.git",
-  ref: { branch: "main" },
-  timeoutInSeconds: 600,
-  syncIntervalInSeconds: 600,
-  fluxInstalled: true,
-  generation: 1,
-  kustomizations: { infra: { path: "./clusters/prod" }, apps: { path: "./apps", dependsOn: ["infra"] } },
-  previous: { sha: "", sourceSyncedCommitId: "", sourceUpdatedAt: null, statuses: [] },
-};
+const view = agentView({ infra: { path: "./clusters/prod" }, apps: { path: "./apps", dependsOn: ["infra"] } });
 
 function manifest(release: HelmReleaseFixture): HelmReleaseManifest {
   const parsed = helmReleaseOf(parseAllDocuments(helmReleaseManifest(release))[0]?.toJS(), "clusters/prod/helm/x.yaml");

@@ -2,26 +2,13 @@
 import { describe as suite, test } from "node:test";
 import assert from "node:assert/strict";
 import { describe, signature } from "./flux-status.ts";
-import type { AgentView } from "./flux-status.ts";
+import { agentView, SHA } from "./flux-view-fixture.ts";
 
-const SHA = "0123456789abcdef0123456789abcdef01234567";
-const view: AgentView = {
-  name: "fleet",
-  namespace: "flux-system",
-  suspend: false,
-  url: "ssh://git@host/o/r.git",
-  ref: { branch: "main" },
-  timeoutInSeconds: 600,
-  syncIntervalInSeconds: 600,
-  fluxInstalled: true,
-  generation: 1,
-  kustomizations: {
-    infra: { path: "./clusters/prod", timeoutInSeconds: 600 },
-    apps: { path: "./apps", dependsOn: ["infra"] },
-    lost: { path: "./nope" },
-  },
-  previous: { sha: "", sourceSyncedCommitId: "", sourceUpdatedAt: null, statuses: [] },
-};
+const view = agentView({
+  infra: { path: "./clusters/prod", timeoutInSeconds: 600 },
+  apps: { path: "./apps", dependsOn: ["infra"] },
+  lost: { path: "./nope" },
+});
 const fetched = { ok: true as const, sha: SHA, refName: "main", missingPaths: ["./nope"], publicKey: "" };
 const ready = (step?: number): Array<[string, string, string, string]> =>
   describe(view, fetched, "2026-01-01T00:00:00.000Z", step).statuses.map((s) => {
