@@ -2,7 +2,7 @@
 // fixed server-side latencies and prints the overhead ratio, cold start, requests and polling, bundle size and
 // fleet scaling as tables and as JSON. Loopback only; bounded in runs and time (about 3 minutes by default).
 //   node scripts/bench.ts [--runs 5] [--critical 10] [--retry-after 1,0] [--arm-latency 40] [--github-latency 60]
-//                         [--cold-runs 5] [--fleet 20] [--json file]
+//                         [--cold-runs 15] [--fleet 20] [--json file]
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,7 +17,7 @@ const { values: flags } = parseArgs({
     "retry-after": { type: "string", default: "1,0" },
     "arm-latency": { type: "string", default: "40" },
     "github-latency": { type: "string", default: "60" },
-    "cold-runs": { type: "string", default: "5" },
+    "cold-runs": { type: "string", default: "15" },
     fleet: { type: "string", default: "20" },
     json: { type: "string" },
   },
@@ -105,11 +105,13 @@ try {
     bare.push(await measureBareNode());
   }
   const firstRequest = spread(cold.map((c) => c.firstRequestMs));
+  const firstGitHubRequest = spread(cold.map((c) => c.firstGitHubRequestMs));
   const planWall = spread(cold.map((c) => c.wallMs));
   const bareNode = spread(bare);
   json["coldStart"] = {
     runs: coldRuns,
     firstRequestMs: rounded(firstRequest),
+    firstGitHubRequestMs: rounded(firstGitHubRequest),
     planRunMs: rounded(planWall),
     bareNodeMs: rounded(bareNode),
   };
@@ -172,7 +174,9 @@ try {
       runWallMs: rounded(spread(fleet.wallsMs)),
     };
   }
-  json["bundle"] = { distBytes: bytesOf(join(BUNDLE, "..")), indexJsBytes: statSync(BUNDLE).size };
+  const dist = join(BUNDLE, "..");
+  const files = Object.fromEntries(readdirSync(dist).map((name) => [name, statSync(join(dist, name)).size]));
+  json["bundle"] = { distBytes: bytesOf(dist), indexJsBytes: statSync(BUNDLE).size, files };
   json["node"] = process.version;
   json["benchSeconds"] = Math.round((Date.now() - startedAt) / 1000);
 } finally {
@@ -236,12 +240,19 @@ for (const o of json["overhead"] as {
   );
   console.log();
 }
-const c = json["coldStart"] as { firstRequestMs: Spread; planRunMs: Spread; bareNodeMs: Spread };
+const c = json["coldStart"] as {
+  runs: number;
+  firstRequestMs: Spread;
+  firstGitHubRequestMs: Spread;
+  planRunMs: Spread;
+  bareNodeMs: Spread;
+};
 console.log(
   table(
-    ["cold start (plan, warm local cloud)", "min", "median", "max"],
+    [`cold start (plan, warm local cloud, ${c.runs} runs)`, "min", "median", "max"],
     [
       ["spawn → first request ms", ...s3(c.firstRequestMs)],
+      ["spawn → first GitHub request ms", ...s3(c.firstGitHubRequestMs)],
       ["whole run ms", ...s3(c.planRunMs)],
       ["node -e 0 ms (baseline)", ...s3(c.bareNodeMs)],
     ],
@@ -259,7 +270,8 @@ if (f) {
   );
   console.log();
 }
-const b = json["bundle"] as { distBytes: number; indexJsBytes: number };
+const b = json["bundle"] as { distBytes: number; indexJsBytes: number; files: Record<string, number> };
 console.log(`bundle: dist/ ${b.distBytes} bytes (index.js ${b.indexJsBytes})`);
+console.log(table(["dist/ file", "bytes"], Object.entries(b.files)));
 console.log(`\nJSON:\n${JSON.stringify(json, null, 2)}`);
 if (flags.json) writeFileSync(flags.json, `${JSON.stringify(json, null, 2)}\n`);

@@ -96,6 +96,8 @@ export async function measureApply(bench: BenchCloud, l: Latencies, label: strin
 export interface ColdRun {
   /** Spawn to the first request the local cloud handled. */
   readonly firstRequestMs: number;
+  /** Spawn to the first GitHub REST request (the repository read), which must not wait for the Azure SDK. */
+  readonly firstGitHubRequestMs: number;
   /** The whole `node dist/index.js` run of mode: plan. */
   readonly wallMs: number;
 }
@@ -103,8 +105,12 @@ export interface ColdRun {
 export async function measurePlan(bench: BenchCloud, scenario: Parameters<typeof runBundle>[1]): Promise<ColdRun> {
   const run = await runBundle(bench, scenario, { mode: "plan" });
   if (run.code !== 0) fail(run, "plan");
-  const first = run.requests[0];
-  return { firstRequestMs: (first ? bench.loggedAt(first) : Number.NaN) - run.spawnedAt, wallMs: run.wallMs };
+  const since = (r: LoggedRequest | undefined): number => (r ? bench.loggedAt(r) : Number.NaN) - run.spawnedAt;
+  return {
+    firstRequestMs: since(run.requests[0]),
+    firstGitHubRequestMs: since(run.requests.find((r) => r.service === "github")),
+    wallMs: run.wallMs,
+  };
 }
 
 /** `node -e 0`: what Node itself costs before any of the action runs. */

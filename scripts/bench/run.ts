@@ -4,14 +4,15 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type LoggedRequest, type Scenario } from "../../emulator/index.ts";
 import { actionDefaults } from "../../__tests__/support/run-action.ts";
 import type { Latencies } from "./analyse.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
-export const BUNDLE = join(root, "dist/index.js");
+/** The bundle to run: dist/index.js, or another build with BENCH_BUNDLE=path/to/index.js (e.g. a copy of an older dist/). */
+export const BUNDLE = process.env["BENCH_BUNDLE"] ? resolve(process.env["BENCH_BUNDLE"]) : join(root, "dist/index.js");
 
 export interface BenchCloud {
   readonly cloud: LocalCloud;

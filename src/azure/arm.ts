@@ -1,13 +1,15 @@
 // The Azure Resource Manager client and the calls the SDK has no operation for (cluster, providers).
 import * as core from "@actions/core";
-import { SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
+import type { SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
 import type { TokenCredential } from "@azure/identity";
-import { createPipelineRequest, type PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { loadAzureSdk } from "./sdk-chunk.ts";
 import type { Cluster } from "../inputs/settings.ts";
 import { ActionError, armCodeOf, messageOf, statusOf } from "../errors.ts";
 
 export interface Arm {
-  readonly client: SourceControlConfigurationClient;
+  /** The SDK client, there once the Azure SDK chunk has loaded (the load starts with createArm; await it at each use). */
+  readonly client: Promise<SourceControlConfigurationClient>;
   readonly cluster: Cluster;
   readonly clusterRp: string;
   /** Full ARM id of the cluster. */
@@ -43,13 +45,18 @@ const debugPolicy: PipelinePolicy = {
   },
 };
 
+/** Starts loading the Azure SDK and returns at once: nothing waits for the SDK until it first calls Azure. */
 export function createArm(credential: TokenCredential, cluster: Cluster, endpoint: string): Arm {
-  const client = new SourceControlConfigurationClient(credential, cluster.subscriptionId, {
-    endpoint,
-    credentialScopes: [`${endpoint.replace(/\/$/, "")}/.default`],
-    retryOptions: { maxRetries: 5, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 },
-    additionalPolicies: [{ policy: debugPolicy, position: "perRetry" }],
-  });
+  const client = loadAzureSdk().then(
+    (sdk) =>
+      new sdk.SourceControlConfigurationClient(credential, cluster.subscriptionId, {
+        endpoint,
+        credentialScopes: [`${endpoint.replace(/\/$/, "")}/.default`],
+        retryOptions: { maxRetries: 5, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 },
+        additionalPolicies: [{ policy: debugPolicy, position: "perRetry" }],
+      }),
+  );
+  client.catch(() => undefined);
   return { client, cluster, clusterRp: clusterRpOf(cluster), clusterId: clusterIdOf(cluster), endpoint };
 }
 
@@ -69,15 +76,16 @@ export async function armRequest<T>(
   target: string,
   options: { readonly apiVersion?: string; readonly body?: unknown; readonly query?: string } = {},
 ): Promise<ArmResponse<T>> {
+  const [client, sdk] = await Promise.all([arm.client, loadAzureSdk()]);
   const absolute = /^https:\/\//i.test(target);
-  const query = [`api-version=${options.apiVersion ?? arm.client.apiVersion}`, ...(options.query ? [options.query] : [])].join("&");
+  const query = [`api-version=${options.apiVersion ?? client.apiVersion}`, ...(options.query ? [options.query] : [])].join("&");
   const url = absolute ? target : `${arm.endpoint.replace(/\/$/, "")}${target}?${query}`;
-  const request = createPipelineRequest({ url, method });
+  const request = sdk.createPipelineRequest({ url, method });
   if (options.body !== undefined) {
     request.body = JSON.stringify(options.body);
     request.headers.set("content-type", "application/json");
   }
-  const response = await arm.client.sendRequest(request);
+  const response = await client.sendRequest(request);
   const body = response.bodyAsText ? (JSON.parse(response.bodyAsText) as T) : undefined;
   if (response.status >= 400) {
     const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;

@@ -1,9 +1,10 @@
 // Azure sign-in with the workflow's GitHub OIDC token (federated credential; no client secret).
 import * as core from "@actions/core";
-import { ClientAssertionCredential, type TokenCredential } from "@azure/identity";
+import type { TokenCredential } from "@azure/identity";
 import type { Azure } from "../inputs/settings.ts";
 import { ActionError, messageOf } from "../errors.ts";
 import { sleep } from "../poll.ts";
+import { loadAzureSdk } from "./sdk-chunk.ts";
 
 export interface OidcClaims {
   readonly iss?: string;
@@ -85,13 +86,27 @@ export function githubAssertion(audience: string, now: () => number = Date.now):
   };
 }
 
+/**
+ * The federated credential, built once the Azure SDK has loaded (sdk-chunk.ts). The GitHub OIDC token needs no SDK:
+ * its request starts here, under way while the SDK loads; the credential's first token request gets the same answer
+ * (githubAssertion shares a request in flight and remembers a refusal).
+ */
 export function createCredential(azure: Azure, assertion: GitHubAssertion): TokenCredential {
-  const credential = new ClientAssertionCredential(azure.tenantId, azure.clientId, assertion.get, {
-    authorityHost: azure.authorityHost,
-    disableInstanceDiscovery: azure.customAuthority,
-    retryOptions: { maxRetries: 4, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+  assertion.get().catch(() => undefined);
+  let credential: Promise<TokenCredential> | undefined;
+  return rememberRefusal({
+    getToken: async (scopes, options) => {
+      credential ??= loadAzureSdk().then(
+        (sdk) =>
+          new sdk.ClientAssertionCredential(azure.tenantId, azure.clientId, assertion.get, {
+            authorityHost: azure.authorityHost,
+            disableInstanceDiscovery: azure.customAuthority,
+            retryOptions: { maxRetries: 4, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+          }),
+      );
+      return (await credential).getToken(scopes, options);
+    },
   });
-  return rememberRefusal(credential);
 }
 
 /**

@@ -20,7 +20,7 @@ export interface ExtensionResult {
 export async function findFluxExtension(arm: Arm): Promise<Extension | undefined> {
   const { resourceGroup, name } = arm.cluster;
   try {
-    for await (const extension of arm.client.extensions.list(resourceGroup, arm.clusterRp, arm.cluster.type, name)) {
+    for await (const extension of (await arm.client).extensions.list(resourceGroup, arm.clusterRp, arm.cluster.type, name)) {
       if (extension.extensionType?.toLowerCase() === FLUX_TYPE) return extension;
     }
   } catch (error) {
@@ -51,7 +51,7 @@ function failed(arm: Arm, extension: Extension | undefined, cause?: unknown): Ac
 
 async function readExtension(arm: Arm, name: string): Promise<Extension | undefined> {
   try {
-    return await arm.client.extensions.get(arm.cluster.resourceGroup, arm.clusterRp, arm.cluster.type, arm.cluster.name, name);
+    return await (await arm.client).extensions.get(arm.cluster.resourceGroup, arm.clusterRp, arm.cluster.type, arm.cluster.name, name);
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
     throw explainArmError(error, arm, "read the flux extension");

@@ -11,7 +11,7 @@ import { formatElapsed, startProgress } from "../report/progress.ts";
 export async function getConfiguration(arm: Arm, name: string): Promise<FluxConfiguration | undefined> {
   const { resourceGroup, name: cluster, type } = arm.cluster;
   try {
-    return await arm.client.fluxConfigurations.get(resourceGroup, arm.clusterRp, type, cluster, name);
+    return await (await arm.client).fluxConfigurations.get(resourceGroup, arm.clusterRp, type, cluster, name);
   } catch (error) {
     if (statusOf(error) === 404 || armCodeOf(error) === "ResourceNotFound") return undefined;
     throw explainArmError(error, arm, "read the flux configuration");

@@ -1,13 +1,17 @@
 // Optional break-glass copy of the private key: an Actions secret of the config repository (or one of its
 // environments), sealed with that repository's or environment's public key (libsodium crypto_box_seal).
 import * as core from "@actions/core";
-import sodium from "libsodium-wrappers";
 import type { Octokit } from "./client.ts";
 import type { Git, SealedSecret } from "../inputs/settings.ts";
 import { ActionError, messageOf, statusOf } from "../errors.ts";
 
-/** Seals `value` for the holder of `publicKey` (base64 X25519), as GitHub's REST docs describe. */
+/**
+ * Seals `value` for the holder of `publicKey` (base64 X25519), as GitHub's REST docs describe. libsodium (424 KiB
+ * of bundle) is imported here, only when a sealed secret is asked for: ncc puts it in a chunk of its own in dist/
+ * (see azure/sdk-chunk.ts), which a run without `private-key-secret` never reads.
+ */
 export async function seal(value: string, publicKey: string): Promise<string> {
+  const { default: sodium } = await import("libsodium-wrappers");
   await sodium.ready;
   const sealed = sodium.crypto_box_seal(sodium.from_string(value), sodium.from_base64(publicKey, sodium.base64_variants.ORIGINAL));
   return sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);
