@@ -37,6 +37,11 @@ const DEFAULT_IGNORES = [
 ];
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/** A kustomize kustomization file (by its name). */
+export function isKustomizationFile(path: string): boolean {
+  return KUSTOMIZATION_FILES.includes(path.slice(path.lastIndexOf("/") + 1));
+}
 export const YAML_FILE = /\.ya?ml$/i;
 
 export interface RepositoryFiles {

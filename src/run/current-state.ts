@@ -24,7 +24,7 @@ export interface Observed {
   readonly extension: Extension | undefined;
   /** The owned deploy key the configuration uses now, when that can be told. */
   readonly keyInUse: DeployKey | undefined;
-  /** The repository at the ref Flux uses, when asked for (apply, and plan of apply). */
+  /** The repository at the ref Flux uses, when asked for (apply, and plan of apply); read beside the other reads. */
   readonly repositoryCheck: RepositoryCheck | undefined;
 }
 
@@ -86,10 +86,9 @@ async function readState(run: Run, withRepository: boolean): Promise<Observed> {
     settings.git.ref.kind === "branch" || settings.git.ref.kind === "commit"
       ? (settings.git.ref.branch ?? repository.defaultBranch)
       : repository.defaultBranch;
-  const commit = resolveCommit(octokit, settings.git, settings.git.ref, branch);
   const [expectedSha, repositoryCheck, knownHosts, keys, configuration, extension] = await Promise.all([
-    commit,
-    withRepository ? commit.then((sha) => checkRepository(run, sha)) : undefined,
+    resolveCommit(octokit, settings.git, settings.git.ref, branch),
+    withRepository ? checkRepository(run, branch) : undefined,
     collectKnownHosts(run),
     listDeployKeys(octokit, settings.git),
     getConfiguration(arm, settings.flux.name),

@@ -2,18 +2,14 @@
 // only the YAML files Flux would apply under the kustomization paths (and the .sourceignore files), capped in
 // number and size. Finds missing paths, `flux bootstrap` leftovers and sourceRefs that name another GitRepository.
 import * as core from "@actions/core";
-import { isFolder, readBlob, readTree, semverTag, type TreeEntry } from "../github/repository-tree.ts";
-import { appliedFiles, YAML_FILE, type RepositoryFiles } from "../manifests/applied-files.ts";
-import { bootstrapLeftovers, isBootstrapFile, nearestFolders, sourceRefMismatches, type Finding } from "../manifests/findings.ts";
+import { isFolder, readTree, semverTag } from "../github/repository-tree.ts";
+import { readManifests } from "./repository-reads.ts";
+import { appliedFiles } from "../manifests/applied-files.ts";
+import { bootstrapLeftovers, nearestFolders, sourceRefMismatches, type Finding } from "../manifests/findings.ts";
 import { parseManifests } from "../manifests/manifests.ts";
 import { ActionError } from "../errors.ts";
 import type { Run } from "./run.ts";
 import type { CheckLevel } from "../inputs/settings.ts";
-
-/** Blobs read at most per run, and the largest one read (GitHub's blob API serves up to 100 MB; manifests are small). */
-export const MAX_FILES = 300;
-export const MAX_FILE_BYTES = 1024 * 1024;
-const PARALLEL_READS = 8;
 
 export interface RepositoryCheck {
   /** What the tree was read at: a commit, or the tag a semver range picked. */
@@ -25,33 +21,21 @@ export interface RepositoryCheck {
   readonly requests: number;
 }
 
-async function treeish(run: Run, expectedSha: string | undefined): Promise<string> {
+/**
+ * What to read the tree at: the ref Flux will use, by name (GitHub's trees API takes a branch or tag name), so the
+ * read need not wait for the commit to be resolved; a commit as given; for semver the highest matching tag.
+ */
+async function treeish(run: Run, branch: string): Promise<string> {
   const { ref } = run.settings.git;
-  if (expectedSha !== undefined) return expectedSha;
-  if (ref.kind !== "semver") throw new Error(`no commit resolved for ${ref.kind}`);
+  if (ref.kind === "commit") return ref.commit;
+  if (ref.kind === "branch") return branch;
+  if (ref.kind === "tag") return ref.tag;
   const tag = await semverTag(run.octokit, run.settings.git, ref.semver);
   if (tag !== undefined) return tag;
   throw new ActionError("invalid-input", {
     title: "No tag matches the semver range",
     message: `No tag of ${run.settings.git.owner}/${run.settings.git.repo} matches semver '${ref.semver}': Flux would find nothing to fetch. Push a matching tag or fix \`semver\`.`,
   });
-}
-
-/** Reads `paths` (at most `budget` of them), PARALLEL_READS at a time. */
-async function readAll(
-  run: Run,
-  entries: ReadonlyMap<string, TreeEntry>,
-  paths: readonly string[],
-  texts: Map<string, string>,
-): Promise<number> {
-  let requests = 0;
-  for (let i = 0; i < paths.length; i += PARALLEL_READS) {
-    const batch = paths.slice(i, i + PARALLEL_READS);
-    const read = await Promise.all(batch.map((path) => readBlob(run.octokit, run.settings.git, entries.get(path)?.sha ?? "")));
-    batch.forEach((path, j) => texts.set(path, read[j] ?? ""));
-    requests += batch.length;
-  }
-  return requests;
 }
 
 function pathMissing(run: Run, name: string, path: string, at: string, files: ReadonlySet<string>, folders: ReadonlySet<string>): Finding {
@@ -66,13 +50,13 @@ function pathMissing(run: Run, name: string, path: string, at: string, files: Re
   };
 }
 
-export async function checkRepository(run: Run, expectedSha: string | undefined): Promise<RepositoryCheck | undefined> {
+/** `branch`: the branch Flux follows (the given one or the default branch), for branch and commit refs. */
+export async function checkRepository(run: Run, branch: string): Promise<RepositoryCheck | undefined> {
   const { settings } = run;
   if (!settings.repositoryCheck.enabled) return undefined;
-  const at = await treeish(run, expectedSha);
+  const at = await treeish(run, branch);
   const tree = await readTree(run.octokit, settings.git, at);
   let requests = (settings.git.ref.kind === "semver" ? 1 : 0) + 1;
-  const entries = new Map(tree.entries.map((e) => [e.path, e]));
   const files = new Set(tree.entries.filter((e) => e.type === "blob").map((e) => e.path));
   const folders = new Set(tree.entries.filter((e) => e.type === "tree").map((e) => e.path));
   const skipped: string[] = tree.truncated
@@ -90,25 +74,15 @@ export async function checkRepository(run: Run, expectedSha: string | undefined)
     else findings.push(pathMissing(run, k.name, k.path, at, files, folders));
   }
 
-  // .sourceignore files first (they decide what Flux sees), then the applied YAML, following kustomization files.
-  const texts = new Map<string, string>();
-  const ignores = [...files].filter((f) => f === ".sourceignore" || f.endsWith("/.sourceignore")).slice(0, 20);
-  requests += await readAll(run, entries, ignores, texts);
-  const repo: RepositoryFiles = { files, folders, sourceIgnores: new Map(ignores.map((f) => [f, texts.get(f) ?? ""])), texts };
-  const tooBig = new Set<string>();
-  for (let round = 0; round < 4; round += 1) {
-    const wanted = [...new Set(present.flatMap((p) => appliedFiles(repo, p.path)))].filter(
-      (f) => YAML_FILE.test(f) && !texts.has(f) && !tooBig.has(f) && !isBootstrapFile(f),
-    );
-    for (const f of wanted) if ((entries.get(f)?.size ?? 0) > MAX_FILE_BYTES) tooBig.add(f);
-    const budget = Math.max(0, MAX_FILES - texts.size);
-    const next = wanted.filter((f) => !tooBig.has(f));
-    if (next.length > budget)
-      skipped.push(`${next.length - budget} YAML file(s) over the cap of ${MAX_FILES} files read were not checked.`);
-    if (next.length === 0 || budget === 0) break;
-    requests += await readAll(run, entries, next.slice(0, budget), texts);
-  }
-  for (const f of tooBig) skipped.push(`${f} (${entries.get(f)?.size ?? 0} bytes) is over ${MAX_FILE_BYTES} bytes: not read.`);
+  const read = await readManifests(
+    run,
+    tree,
+    present.map((p) => p.path),
+  );
+  requests += read.requests;
+  skipped.push(...read.skipped);
+  const { repo } = read;
+  const texts = repo.texts;
 
   for (const p of present) {
     const applied = appliedFiles(repo, p.path);
