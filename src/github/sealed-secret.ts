@@ -46,6 +46,8 @@ export async function storePrivateKey(octokit: Octokit, git: Git, secret: Sealed
     }
     core.info(`Stored the private key, sealed, as secret ${secret.name} of ${where}.`);
   } catch (error) {
+    // Only GitHub's answers say something about the token; anything else (libsodium's chunk unreadable …) is itself.
+    if (statusOf(error) === undefined) throw error;
     throw new ActionError("github-token-permission", {
       title: "Could not store the sealed secret",
       message:
