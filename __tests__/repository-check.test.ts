@@ -236,3 +236,29 @@ test("semver: the repository is read at the highest matching tag, as Flux picks 
   assert.equal(none.code, 1, none.everything);
   assert.equal(errorAnnotations(none.stdout)[0]?.title, "No tag matches the semver range", none.stdout);
 });
+
+test("a branch with a slash is read at its commit; a branch that is not there is said to be missing, not unreadable", async () => {
+  const scenario = await seedScenario(cloud, { repo: "check-branches" });
+  const repo = `${scenario.owner}/${scenario.repo}`;
+  const head = await cloud.github.pushCommit(repo, "feature/next", {
+    "clusters/next/app.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: next\n",
+  });
+  const plan = async (branch: string): Promise<Checked> => {
+    const mark = cloud.traffic.log.length;
+    const run = await runAction(actionEnv(cloud, scenario, { mode: "plan", branch, path: "clusters/next" }), { bundled: true });
+    const reads = cloud.traffic.log
+      .slice(mark)
+      .filter((r) => r.path.includes("/git/trees/"))
+      .map((r) => r.path);
+    return { run, writes: [], reads };
+  };
+
+  const slashed = await plan("feature/next");
+  assert.equal(slashed.run.code, 0, slashed.run.everything);
+  assert.deepEqual(slashed.reads, [`/repos/${repo}/git/trees/${head}?recursive=1`]);
+  assert.match(slashed.run.stdout, /repository: no findings at /);
+
+  const missing = await plan("nowhere");
+  assert.equal(missing.run.code, 1, missing.run.everything);
+  assert.equal(errorAnnotations(missing.run.stdout)[0]?.title, "Git reference not found", missing.run.stdout);
+});

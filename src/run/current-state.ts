@@ -86,9 +86,10 @@ async function readState(run: Run, withRepository: boolean): Promise<Observed> {
     settings.git.ref.kind === "branch" || settings.git.ref.kind === "commit"
       ? (settings.git.ref.branch ?? repository.defaultBranch)
       : repository.defaultBranch;
+  const commit = resolveCommit(octokit, settings.git, settings.git.ref, branch);
   const [expectedSha, repositoryCheck, knownHosts, keys, configuration, extension] = await Promise.all([
-    resolveCommit(octokit, settings.git, settings.git.ref, branch),
-    withRepository ? checkRepository(run, branch) : undefined,
+    commit,
+    withRepository ? checkRepository(run, branch, commit) : undefined,
     collectKnownHosts(run),
     listDeployKeys(octokit, settings.git),
     getConfiguration(arm, settings.flux.name),

@@ -21,15 +21,21 @@ export interface RepositoryCheck {
   readonly requests: number;
 }
 
+/** A ref name that goes into the URL path as it is (Octokit would encode a `/` as %2F, which GitHub does not promise to read). */
+const PLAIN_NAME = /^[A-Za-z0-9._-]+$/;
+
 /**
- * What to read the tree at: the ref Flux will use, by name (GitHub's trees API takes a branch or tag name), so the
- * read need not wait for the commit to be resolved; a commit as given; for semver the highest matching tag.
+ * What to read the tree at: the ref Flux will use, by name when it is plain (GitHub's trees API takes a branch or
+ * tag name), so the read need not wait for the commit to be resolved; else that commit; for semver the highest
+ * matching tag.
  */
-async function treeish(run: Run, branch: string): Promise<string> {
+async function treeish(run: Run, branch: string, commit: Promise<string | undefined>): Promise<string> {
   const { ref } = run.settings.git;
   if (ref.kind === "commit") return ref.commit;
-  if (ref.kind === "branch") return branch;
-  if (ref.kind === "tag") return ref.tag;
+  if (ref.kind === "branch" || ref.kind === "tag") {
+    const name = ref.kind === "branch" ? branch : ref.tag;
+    return PLAIN_NAME.test(name) ? name : ((await commit) ?? name);
+  }
   const tag = await semverTag(run.octokit, run.settings.git, ref.semver);
   if (tag !== undefined) return tag;
   throw new ActionError("invalid-input", {
@@ -50,12 +56,18 @@ function pathMissing(run: Run, name: string, path: string, at: string, files: Re
   };
 }
 
-/** `branch`: the branch Flux follows (the given one or the default branch), for branch and commit refs. */
-export async function checkRepository(run: Run, branch: string): Promise<RepositoryCheck | undefined> {
+/**
+ * `branch`: the branch Flux follows (the given one or the default branch); `commit`: its resolution, running beside
+ * this check (a ref that is not there is its error to tell, not a 404 of the tree read).
+ */
+export async function checkRepository(run: Run, branch: string, commit: Promise<string | undefined>): Promise<RepositoryCheck | undefined> {
   const { settings } = run;
   if (!settings.repositoryCheck.enabled) return undefined;
-  const at = await treeish(run, branch);
-  const tree = await readTree(run.octokit, settings.git, at);
+  const at = await treeish(run, branch, commit);
+  const tree = await readTree(run.octokit, settings.git, at).catch(async (error: unknown) => {
+    await commit;
+    throw error;
+  });
   let requests = (settings.git.ref.kind === "semver" ? 1 : 0) + 1;
   const files = new Set(tree.entries.filter((e) => e.type === "blob").map((e) => e.path));
   const folders = new Set(tree.entries.filter((e) => e.type === "tree").map((e) => e.path));
