@@ -175,15 +175,29 @@ test("the reads are bounded: one tree, then only the YAML Flux applies (seed rep
   assert.deepEqual([count(large.reads, "trees"), count(large.reads, "blobs")], [1, 10]);
 });
 
-test("a truncated tree: a path it leaves out is asked for with the contents API, and the log says what was not checked", async () => {
+test("a truncated tree: the paths are read folder by folder, so they are checked all the same", async () => {
   cloud.github.setTreeLimit({ entries: 3 });
   try {
     const { run, reads } = await runWith({ repo: "check-truncated" }, { mode: "plan" });
     assert.equal(run.code, 0, run.everything);
-    assert.match(run.stdout, /Not checked: GitHub truncated the tree/);
+    assert.match(run.stdout, /Not checked: GitHub truncated the tree of main .*the paths were read folder by folder/);
+    assert.match(run.stdout, /repository: no findings at main/);
+    const trees = reads.filter((r) => r.includes("/git/trees/"));
+    // The recursive listing, the root and clusters/ one level each, then clusters/staging recursively.
+    assert.deepEqual(
+      trees.map((r) => r.endsWith("?recursive=1")),
+      [true, false, false, true],
+      trees.join("\n"),
+    );
     assert.ok(
-      reads.some((r) => /\/contents\/clusters(\/|%2F)staging/.test(r)),
-      reads.join("\n"),
+      reads.some((r) => r.includes("/git/blobs/")),
+      "the path's kustomization.yaml was read",
+    );
+
+    const missing = await runWith({ repo: "check-truncated" }, { mode: "plan", path: "clusters/stagin" });
+    assert.match(
+      missing.run.stdout,
+      /path 'clusters\/stagin' is not in contoso\/check-truncated at main; clusters\/ has staging, production/,
     );
   } finally {
     cloud.github.setTreeLimit({ entries: 100_000 });

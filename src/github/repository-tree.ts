@@ -15,6 +15,8 @@ export interface TreeEntry {
 }
 
 export interface Tree {
+  /** The tree's own SHA. */
+  readonly sha: string;
   readonly entries: readonly TreeEntry[];
   /** GitHub cut the listing short (over 100,000 entries or 7 MB): an absent path may still exist. */
   readonly truncated: boolean;
@@ -37,15 +39,21 @@ function unreadable(git: Git, error: unknown): never {
   throw error;
 }
 
-export async function readTree(octokit: Octokit, git: Git, treeish: string): Promise<Tree> {
+/** The tree at `treeish` (a commit, a tree SHA, a branch or tag name): every entry below it, or with `recursive` false its own. */
+export async function readTree(octokit: Octokit, git: Git, treeish: string, recursive = true): Promise<Tree> {
   try {
-    const { data } = await octokit.rest.git.getTree({ owner: git.owner, repo: git.repo, tree_sha: treeish, recursive: "1" });
+    const { data } = await octokit.rest.git.getTree({
+      owner: git.owner,
+      repo: git.repo,
+      tree_sha: treeish,
+      ...(recursive ? { recursive: "1" } : {}),
+    });
     const entries = data.tree.flatMap((e): TreeEntry[] =>
       e.path && e.sha && (e.type === "blob" || e.type === "tree" || e.type === "commit")
         ? [{ path: e.path, type: e.type, sha: e.sha, size: e.size }]
         : [],
     );
-    return { entries, truncated: data.truncated };
+    return { sha: data.sha, entries, truncated: data.truncated };
   } catch (error) {
     return unreadable(git, error);
   }
@@ -56,17 +64,6 @@ export async function readBlob(octokit: Octokit, git: Git, sha: string): Promise
     const { data } = await octokit.rest.git.getBlob({ owner: git.owner, repo: git.repo, file_sha: sha });
     return Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8").toString("utf8");
   } catch (error) {
-    return unreadable(git, error);
-  }
-}
-
-/** Whether `path` is a folder at `ref` (the contents API), for a path a truncated tree does not list. */
-export async function isFolder(octokit: Octokit, git: Git, path: string, ref: string): Promise<boolean> {
-  try {
-    const { data } = await octokit.rest.repos.getContent({ owner: git.owner, repo: git.repo, path, ref });
-    return Array.isArray(data);
-  } catch (error) {
-    if (statusOf(error) === 404) return false;
     return unreadable(git, error);
   }
 }

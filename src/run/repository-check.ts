@@ -2,7 +2,8 @@
 // only the YAML files Flux would apply under the kustomization paths (and the .sourceignore files), capped in
 // number and size. Finds missing paths, `flux bootstrap` leftovers and sourceRefs that name another GitRepository.
 import * as core from "@actions/core";
-import { isFolder, readTree, semverTag } from "../github/repository-tree.ts";
+import { readTree, semverTag } from "../github/repository-tree.ts";
+import { completeTree } from "./truncated-tree.ts";
 import { readManifests } from "./repository-reads.ts";
 import { appliedFiles } from "../manifests/applied-files.ts";
 import { bootstrapLeftovers, nearestFolders, sourceRefMismatches, type Finding } from "../manifests/findings.ts";
@@ -64,25 +65,32 @@ export async function checkRepository(run: Run, branch: string, commit: Promise<
   const { settings } = run;
   if (!settings.repositoryCheck.enabled) return undefined;
   const at = await treeish(run, branch, commit);
-  const tree = await readTree(run.octokit, settings.git, at).catch(async (error: unknown) => {
+  const listed = await readTree(run.octokit, settings.git, at).catch(async (error: unknown) => {
     await commit;
     throw error;
   });
   let requests = (settings.git.ref.kind === "semver" ? 1 : 0) + 1;
+  const skipped: string[] = [];
+  let tree = listed;
+  if (listed.truncated) {
+    const completed = await completeTree(
+      run,
+      listed,
+      settings.flux.kustomizations.map((k) => k.path),
+    );
+    tree = completed.tree;
+    requests += completed.requests;
+    skipped.push(
+      `GitHub truncated the tree of ${at} (over 100,000 entries or 7 MB): the paths were read folder by folder; files elsewhere it left out were not checked.`,
+      ...completed.stillTruncated.map((p) => `the tree of ${p} is itself truncated: files it left out were not checked.`),
+    );
+  }
   const files = new Set(tree.entries.filter((e) => e.type === "blob").map((e) => e.path));
   const folders = new Set(tree.entries.filter((e) => e.type === "tree").map((e) => e.path));
-  const skipped: string[] = tree.truncated
-    ? [`GitHub truncated the tree of ${at} (over 100,000 entries or 7 MB): files it left out were not checked.`]
-    : [];
   const findings: Finding[] = [];
   const present: { name: string; path: string }[] = [];
   for (const k of settings.flux.kustomizations) {
-    let there = k.path === "" || folders.has(k.path);
-    if (!there && tree.truncated) {
-      requests += 1;
-      there = await isFolder(run.octokit, settings.git, k.path, at);
-    }
-    if (there) present.push({ name: k.name, path: k.path });
+    if (k.path === "" || folders.has(k.path)) present.push({ name: k.name, path: k.path });
     else findings.push(pathMissing(run, k.name, k.path, at, files, folders));
   }
 
