@@ -308,6 +308,13 @@ const BAD: readonly (readonly [string, Record<string, string>, string])[] = [
   ["extension setting twice", { "extension-settings": "a.enabled=true\na.enabled=false" }, "extension-settings: 'a.enabled' is set twice"],
   ["extension version 'latest'", { "extension-version": "latest" }, "extension-version: 'latest' is not a version"],
   ["extension name with capitals", { "extension-name": "Flux" }, "extension-name: 'Flux' is not a valid name"],
+  ["source-ref-check unknown", { "source-ref-check": "loud" }, "source-ref-check: 'loud' is not allowed. Use one of: fail, warn, off."],
+  [
+    "flux-bootstrap-check unknown",
+    { "flux-bootstrap-check": "ignore" },
+    "flux-bootstrap-check: 'ignore' is not allowed. Use one of: fail, warn, off.",
+  ],
+  ["repository-check not a boolean", { "repository-check": "no" }, "repository-check: 'no' is not a boolean. Use true or false."],
   [
     "unknown pod identity check",
     { "pod-identity-check": "maybe" },

@@ -138,27 +138,33 @@ test("mode: plan lists each finding with what apply would do, and writes nothing
   assert.ok(run.summary.includes("**Repository check**"), run.summary);
 });
 
-test("a failing HelmRelease ends the wait with Helm's message; the summary shows its counts", async () => {
-  const files = {
-    ...defaultFluxTree(),
-    ...helmReleaseFiles({ path: "clusters/helm", releases: [{ name: "podinfo", namespace: "podinfo" }] }),
-  };
-  cloud.azure.setAgent({ helmFailures: { "podinfo/podinfo": { action: "install", message: "context deadline exceeded" } } });
-  try {
-    const { run } = await runWith({ repo: "check-helm", files }, { path: "clusters/helm", "wait-timeout": "2m" });
-    assert.equal(run.code, 1, run.everything);
-    const [error] = errorAnnotations(run.stdout);
-    assert.equal(error?.title, "Helm release failed", run.stdout);
-    assert.match(
-      error?.message ?? "",
-      /HelmRelease podinfo\/podinfo: install failed \(1 failure, 1 install failure, 0 upgrade failures\): .*context deadline exceeded/,
-    );
-    assert.match(run.summary, /\| HelmRelease \| Chart \| Revision \| Failures \(install \/ upgrade\) \| State \|/);
-    assert.match(run.summary, /\| podinfo\/podinfo \| .* \| 1 \(1 \/ 0\) \| Non-Compliant \|/);
-  } finally {
-    cloud.azure.setAgent({ helmFailures: {} });
-  }
-});
+// [Helm action that fails, what the error says, the summary's revision and failures (install / upgrade) cells]
+const HELM_FAILURES = [
+  ["install", "install failed (1 failure, 1 install failure, 0 upgrade failures)", "0 | 1 (1 / 0)"],
+  ["upgrade", "upgrade failed (1 failure, 0 install failures, 1 upgrade failure)", "1 | 1 (0 / 1)"],
+] as const;
+
+for (const [action, says, cells] of HELM_FAILURES) {
+  test(`a HelmRelease whose ${action} fails ends the wait with Helm's message; the summary shows its counts`, async () => {
+    const files = {
+      ...defaultFluxTree(),
+      ...helmReleaseFiles({ path: "clusters/helm", releases: [{ name: "podinfo", namespace: "podinfo" }] }),
+    };
+    cloud.azure.setAgent({ helmFailures: { "podinfo/podinfo": { action, message: "context deadline exceeded" } } });
+    try {
+      const { run } = await runWith({ repo: `check-helm-${action}`, files }, { path: "clusters/helm", "wait-timeout": "2m" });
+      assert.equal(run.code, 1, run.everything);
+      const [error] = errorAnnotations(run.stdout);
+      assert.equal(error?.title, "Helm release failed", run.stdout);
+      assert.ok(error?.message.startsWith(`HelmRelease podinfo/podinfo: ${says}: `), error?.message);
+      assert.match(error?.message ?? "", /context deadline exceeded/);
+      assert.match(run.summary, /\| HelmRelease \| Chart \| Revision \| Failures \(install \/ upgrade\) \| State \|/);
+      assert.ok(run.summary.includes(`| ${cells} | Non-Compliant |`), run.summary);
+    } finally {
+      cloud.azure.setAgent({ helmFailures: {} });
+    }
+  });
+}
 
 test("the reads are bounded: one tree, then only the YAML Flux applies (seed repository and 2,000 files)", async () => {
   const seed = await runWith({ repo: "check-count-seed" }, { mode: "plan" });
