@@ -6,6 +6,7 @@ import { helmReleaseFiles, helmReleaseManifest } from "../github/helm-release-fi
 import { DEFAULT_AGENT } from "./agent-behaviour.ts";
 import { AKS, LRO, RG, startFluxWorld, until } from "./flux-test-support.ts";
 import type { FluxWorld } from "./flux-test-support.ts";
+import { PODINFO_INSTALL_FAILED } from "./flux-view-fixture.ts";
 
 let w: FluxWorld;
 
@@ -51,18 +52,8 @@ describe("Flux agent: HelmReleases", () => {
     );
     const [podinfo, redis] = releases(failed);
     assert.deepEqual(podinfo?.appliedBy, { name: "fleet-infra", namespace: "flux-system" });
-    assert.deepEqual(readyOf(podinfo), [
-      "False",
-      "InstallFailed",
-      "Helm install failed for release podinfo/podinfo with chart podinfo@6.7.1: context deadline exceeded",
-    ]);
-    assert.deepEqual(podinfo?.helmReleaseProperties, {
-      lastRevisionApplied: 0,
-      helmChartRef: { name: "podinfo-podinfo", namespace: "flux-system" },
-      failureCount: 1,
-      installFailureCount: 1,
-      upgradeFailureCount: 0,
-    });
+    assert.deepEqual(readyOf(podinfo), [...PODINFO_INSTALL_FAILED.ready]);
+    assert.deepEqual(podinfo?.helmReleaseProperties, PODINFO_INSTALL_FAILED.helmReleaseProperties);
     assert.deepEqual(readyOf(redis).slice(1), [
       "InstallSucceeded",
       "Helm install succeeded for release cache/redis.v1 with chart redis@19.0.2",

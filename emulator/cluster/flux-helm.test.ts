@@ -9,7 +9,7 @@ import { helmReleaseOf } from "./flux-manifests.ts";
 import type { HelmReleaseManifest } from "./flux-manifests.ts";
 import { describe } from "./flux-status.ts";
 import type { ObjectStatus } from "./flux-status.ts";
-import { agentView, SHA } from "./flux-view-fixture.ts";
+import { agentView, PODINFO_INSTALL_FAILED, SHA } from "./flux-view-fixture.ts";
 
 const view = agentView({ infra: { path: "./clusters/prod" }, apps: { path: "./apps", dependsOn: ["infra"] } });
 
@@ -70,18 +70,8 @@ suite("HelmRelease statuses", () => {
     const report = describe(view, fetched([podinfo]), "t1", undefined, failures);
     const [status] = helm(report.statuses);
     assert.equal(status?.complianceState, "Non-Compliant");
-    assert.deepEqual(ready(status), [
-      "False",
-      "InstallFailed",
-      "Helm install failed for release podinfo/podinfo with chart podinfo@6.7.1: context deadline exceeded",
-    ]);
-    assert.deepEqual(status?.helmReleaseProperties, {
-      lastRevisionApplied: 0,
-      helmChartRef: { name: "podinfo-podinfo", namespace: "flux-system" },
-      failureCount: 1,
-      installFailureCount: 1,
-      upgradeFailureCount: 0,
-    });
+    assert.deepEqual(ready(status), [...PODINFO_INSTALL_FAILED.ready]);
+    assert.deepEqual(status?.helmReleaseProperties, PODINFO_INSTALL_FAILED.helmReleaseProperties);
     const [infra, apps] = report.statuses.filter((s) => s.kind === "Kustomization");
     assert.equal(ready(infra)[1], "HealthCheckFailed");
     assert.match(

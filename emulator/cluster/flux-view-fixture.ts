@@ -1,4 +1,4 @@
-// The agent's view of one configuration, for the pure tests of what it reports (flux-status, flux-helm).
+// The agent's view of one configuration, and a reported HelmRelease failure, for the tests of what it reports.
 import type { AgentView } from "./flux-status.ts";
 
 export const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -19,3 +19,15 @@ export function agentView(kustomizations: AgentView["kustomizations"]): AgentVie
     previous: { sha: "", sourceSyncedCommitId: "", sourceUpdatedAt: null, statuses: [] },
   };
 }
+
+/** What the agent reports for podinfo/podinfo (chart podinfo@6.7.1) when its install fails with "context deadline exceeded". */
+export const PODINFO_INSTALL_FAILED = {
+  ready: ["False", "InstallFailed", "Helm install failed for release podinfo/podinfo with chart podinfo@6.7.1: context deadline exceeded"],
+  helmReleaseProperties: {
+    lastRevisionApplied: 0,
+    helmChartRef: { name: "podinfo-podinfo", namespace: "flux-system" },
+    failureCount: 1,
+    installFailureCount: 1,
+    upgradeFailureCount: 0,
+  },
+} as const;

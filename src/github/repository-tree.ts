@@ -76,13 +76,17 @@ export async function readBlob(octokit: Octokit, git: Git, sha: string): Promise
 export async function semverTag(octokit: Octokit, git: Git, range: string): Promise<string | undefined> {
   const constraint = range.replace(/,/g, " ");
   try {
+    // Prefix "tags" (GitHub matches refs/<prefix> as a plain string prefix): "tags/" would go out as tags%2F.
     const refs = await octokit.paginate(octokit.rest.git.listMatchingRefs, {
       owner: git.owner,
       repo: git.repo,
-      ref: "tags/",
+      ref: "tags",
       per_page: 100,
     });
-    const tags = refs.map((r) => r.ref.replace(/^refs\/tags\//, "")).filter((tag) => semver.valid(tag.replace(/^v/, "")) !== null);
+    const tags = refs
+      .filter((r) => r.ref.startsWith("refs/tags/"))
+      .map((r) => r.ref.slice("refs/tags/".length))
+      .filter((tag) => semver.valid(tag.replace(/^v/, "")) !== null);
     const best = semver.maxSatisfying(
       tags.map((tag) => tag.replace(/^v/, "")),
       constraint,

@@ -7,6 +7,7 @@
 //   sub-folder that has its own kustomization.yaml as one resource (fluxcd/pkg kustomize generator).
 import ignore, { type Ignore } from "ignore";
 import { parseAllDocuments } from "yaml";
+import { baseName } from "./findings.ts";
 
 /** Flux's default exclusions for a GitRepository artifact. */
 const DEFAULT_IGNORES = [
@@ -40,7 +41,7 @@ const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomi
 
 /** A kustomize kustomization file (by its name). */
 export function isKustomizationFile(path: string): boolean {
-  return KUSTOMIZATION_FILES.includes(path.slice(path.lastIndexOf("/") + 1));
+  return KUSTOMIZATION_FILES.includes(baseName(path));
 }
 export const YAML_FILE = /\.ya?ml$/i;
 

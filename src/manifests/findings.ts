@@ -14,6 +14,17 @@ export interface Finding {
   readonly message: string;
 }
 
+/** The check's result: where the tree was read, what it found and what it could not read. */
+export interface RepositoryCheck {
+  /** What the tree was read at: a branch or tag name, a commit, or the tag a semver range picked. */
+  readonly at: string;
+  readonly findings: readonly Finding[];
+  /** What was not read, said in the log and the summary (a truncated tree, files over the caps). */
+  readonly skipped: readonly string[];
+  /** Requests to GitHub the check made. */
+  readonly requests: number;
+}
+
 /** Files `flux bootstrap` writes into flux-system/. */
 const BOOTSTRAP_FILES = new Set(["gotk-components.yaml", "gotk-sync.yaml"]);
 const FLUX_CONTROLLERS = new Set([

@@ -1,6 +1,7 @@
 // Kubernetes objects in a YAML file (pure), parsed with a real YAML parser (every document of a multi-document
 // file), with the line of what the checks point at.
 import { LineCounter, parseAllDocuments, type Document } from "yaml";
+import { isMap } from "../inputs/values.ts";
 
 export interface SourceRef {
   readonly kind: string;
@@ -25,8 +26,7 @@ export interface Manifest {
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+const record = (value: unknown): Record<string, unknown> | undefined => (isMap(value) ? value : undefined);
 
 /** Paths (key lists) of every `sourceRef` mapping below `value`. */
 function sourceRefPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {

@@ -3,7 +3,7 @@ import type { FluxConfiguration, ObjectStatusDefinition } from "@azure/arm-kuber
 import type { Cluster, Mode } from "../inputs/settings.ts";
 import type { FieldChange } from "../azure/flux-configuration-body.ts";
 import type { HostKey } from "../ssh/known-hosts.ts";
-import type { Finding } from "../manifests/findings.ts";
+import type { RepositoryCheck } from "../manifests/findings.ts";
 
 export type Change = "created" | "updated" | "unchanged" | "deleted" | "would create" | "would update" | "would delete" | "absent";
 
@@ -38,12 +38,7 @@ export interface Report {
   /** Older keys this run removed (rotation, destroy, clean-up of unused keys). */
   readonly removedKeys: DeployKeyReport[];
   /** The repository read before any write: where, what it found, what it skipped. */
-  repositoryCheck?: {
-    readonly at: string;
-    readonly findings: readonly Finding[];
-    readonly skipped: readonly string[];
-    readonly requests: number;
-  };
+  repositoryCheck?: RepositoryCheck;
   hostKeys?: readonly HostKey[];
   knownHostsText?: string;
   readonly notes: string[];

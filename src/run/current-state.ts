@@ -11,7 +11,8 @@ import { findFluxExtension } from "../azure/extension.ts";
 import { ownsTitle, sameKey } from "../github/key-titles.ts";
 import { ActionError, messageOf } from "../errors.ts";
 import type { Run } from "./run.ts";
-import { checkRepository, type RepositoryCheck } from "./repository-check.ts";
+import { checkRepository } from "./repository-check.ts";
+import type { RepositoryCheck } from "../manifests/findings.ts";
 
 export interface Observed {
   readonly defaultBranch: string;

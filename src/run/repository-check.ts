@@ -6,21 +6,11 @@ import { readTree, semverTag } from "../github/repository-tree.ts";
 import { completeTree } from "./truncated-tree.ts";
 import { readManifests } from "./repository-reads.ts";
 import { appliedFiles } from "../manifests/applied-files.ts";
-import { bootstrapLeftovers, nearestFolders, sourceRefMismatches, type Finding } from "../manifests/findings.ts";
+import { bootstrapLeftovers, nearestFolders, sourceRefMismatches, type Finding, type RepositoryCheck } from "../manifests/findings.ts";
 import { parseManifests } from "../manifests/manifests.ts";
 import { ActionError } from "../errors.ts";
 import type { Run } from "./run.ts";
 import type { CheckLevel } from "../inputs/settings.ts";
-
-export interface RepositoryCheck {
-  /** What the tree was read at: a commit, or the tag a semver range picked. */
-  readonly at: string;
-  readonly findings: readonly Finding[];
-  /** What was not read, said in the log and the summary (a truncated tree, files over the caps). */
-  readonly skipped: readonly string[];
-  /** Requests to GitHub the check made. */
-  readonly requests: number;
-}
 
 /** A ref name that goes into the URL path as it is (Octokit would encode a `/` as %2F, which GitHub does not promise to read). */
 const PLAIN_NAME = /^[A-Za-z0-9._-]+$/;

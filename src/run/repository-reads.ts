@@ -66,9 +66,8 @@ export async function readManifests(run: Run, tree: Tree, paths: readonly string
     const wanted = [...new Set(paths.flatMap((p) => appliedFiles(repo, p)))].filter((f) => YAML_FILE.test(f) && readable(f));
     if (!(await read(wanted))) break;
   }
-  for (const f of tooBig) {
-    if (paths.some((p) => appliedFiles(repo, p).includes(f)))
-      skipped.push(`${f} (${entries.get(f)?.size ?? 0} bytes) is over ${MAX_FILE_BYTES} bytes: not read.`);
-  }
+  const applied = new Set(paths.flatMap((p) => appliedFiles(repo, p)));
+  for (const f of tooBig)
+    if (applied.has(f)) skipped.push(`${f} (${entries.get(f)?.size ?? 0} bytes) is over ${MAX_FILE_BYTES} bytes: not read.`);
   return { repo, requests, skipped };
 }
