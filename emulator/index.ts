@@ -159,7 +159,8 @@ export function actionEnv(cloud: LocalCloud, scenario: Scenario, inputs: Readonl
     GITHUB_API_URL: cloud.github.apiUrl,
     GITHUB_SERVER_URL: cloud.github.serverUrl,
     GITHUB_REPOSITORY: "contoso/platform",
-    // What the runner sets for a `uses: octo/aks-flux-bootstrap@v1` step: where the action comes from.
+    // What the runner sets for a `uses: octo/aks-flux-bootstrap@v1` step: where the action comes from (docs.github.com,
+    // "Variables reference": GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF, for a step executing an action).
     GITHUB_ACTION_REPOSITORY: "octo/aks-flux-bootstrap",
     GITHUB_ACTION_REF: "v1",
     ...inputEnv(all),
