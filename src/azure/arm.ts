@@ -1,7 +1,7 @@
 // The Azure Resource Manager client and the calls the SDK has no operation for (cluster, providers).
 import * as core from "@actions/core";
 import type { SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
-import type { TokenCredential } from "@azure/identity";
+import type { AzureCredential } from "./credential.ts";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { loadAzureSdk } from "./sdk-chunk.ts";
 import type { Cluster } from "../inputs/settings.ts";
@@ -15,6 +15,8 @@ export interface Arm {
   /** Full ARM id of the cluster. */
   readonly clusterId: string;
   readonly endpoint: string;
+  /** The client ID the run signs in with, for the commands error messages give. */
+  readonly clientId: string;
 }
 
 export function clusterRpOf(cluster: Cluster): string {
@@ -46,7 +48,7 @@ const debugPolicy: PipelinePolicy = {
 };
 
 /** Starts loading the Azure SDK and returns at once: nothing waits for the SDK until it first calls Azure. */
-export function createArm(credential: TokenCredential, cluster: Cluster, endpoint: string): Arm {
+export function createArm(credential: AzureCredential, cluster: Cluster, endpoint: string): Arm {
   const client = loadAzureSdk().then(
     (sdk) =>
       new sdk.SourceControlConfigurationClient(credential, cluster.subscriptionId, {
@@ -57,7 +59,7 @@ export function createArm(credential: TokenCredential, cluster: Cluster, endpoin
       }),
   );
   client.catch(() => undefined);
-  return { client, cluster, clusterRp: clusterRpOf(cluster), clusterId: clusterIdOf(cluster), endpoint };
+  return { client, cluster, clusterRp: clusterRpOf(cluster), clusterId: clusterIdOf(cluster), endpoint, clientId: credential.clientId };
 }
 
 export interface ArmResponse<T> {
@@ -109,7 +111,7 @@ export function explainArmError(error: unknown, arm: Arm, action: string): unkno
         `The Azure identity may not ${action}: ${messageOf(error)}\n` +
         "No narrow built-in role covers flux configurations (Kubernetes Extension Contributor has only extensions/*). " +
         "Grant the identity the custom role from examples/azure (extensions/* and fluxConfigurations/* plus cluster read) at the cluster:\n" +
-        `  az role assignment create --assignee <client-id> --role "AKS Flux Bootstrap (${arm.cluster.subscriptionId})" --scope ${scope}`,
+        `  az role assignment create --assignee ${arm.clientId} --role "AKS Flux Bootstrap (${arm.cluster.subscriptionId})" --scope ${scope}`,
       cause: error,
     });
   }

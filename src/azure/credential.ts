@@ -86,15 +86,20 @@ export function githubAssertion(audience: string, now: () => number = Date.now):
   };
 }
 
+/** A credential that also says whom it signs in as, so that errors can name the client ID the workflow gave. */
+export interface AzureCredential extends TokenCredential {
+  readonly clientId: string;
+}
+
 /**
  * The federated credential, built once the Azure SDK has loaded (sdk-chunk.ts). The GitHub OIDC token needs no SDK:
  * its request starts here, under way while the SDK loads; the credential's first token request gets the same answer
  * (githubAssertion shares a request in flight and remembers a refusal).
  */
-export function createCredential(azure: Azure, assertion: GitHubAssertion): TokenCredential {
+export function createCredential(azure: Azure, assertion: GitHubAssertion): AzureCredential {
   assertion.get().catch(() => undefined);
   let credential: Promise<TokenCredential> | undefined;
-  return rememberRefusal({
+  const signIn = rememberRefusal({
     getToken: async (scopes, options) => {
       credential ??= loadAzureSdk().then(
         (sdk) =>
@@ -107,6 +112,7 @@ export function createCredential(azure: Azure, assertion: GitHubAssertion): Toke
       return (await credential).getToken(scopes, options);
     },
   });
+  return { getToken: signIn.getToken, clientId: azure.clientId };
 }
 
 /**

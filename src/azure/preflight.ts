@@ -37,8 +37,33 @@ async function getCluster(arm: Arm, type: "managedClusters" | "connectedClusters
     return (await armRequest<ClusterResource>(arm, "GET", path, { apiVersion: CLUSTER_API[type] })).body;
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
+    if (armCodeOf(error) === "AuthorizationFailed") throw notReadable(arm, error);
     throw explainArmError(error, arm, `read the cluster (${rp}/${type}/read)`);
   }
+}
+
+/**
+ * A refused cluster read. ARM checks the caller's role at the scope before the resource is looked up, so a name the
+ * identity holds no role on answers 403 AuthorizationFailed whether or not it exists: ARM's own text says "… over
+ * scope '…' or the scope is invalid" (e.g. https://github.com/Azure/ARO-RP/issues/66; RBAC troubleshooting:
+ * https://learn.microsoft.com/en-us/azure/role-based-access-control/troubleshooting). With the role at the cluster, as
+ * docs/workflows.md advises, a typo in either name looks exactly like a missing role.
+ */
+function notReadable(arm: Arm, error: unknown): ActionError {
+  const { subscriptionId, resourceGroup, name, type } = arm.cluster;
+  const list = type === "managedClusters" ? "az aks list" : "az connectedk8s list";
+  return new ActionError("cluster-not-readable", {
+    title: "Cluster not readable: wrong name or no role",
+    message:
+      `Azure refused to read cluster '${name}' in resource group '${resourceGroup}' (subscription ${subscriptionId}, ${type}) ` +
+      `for client ${arm.clientId}: 403 AuthorizationFailed. Azure answers 403, not 404, for any name the identity holds no role on, so either:\n` +
+      `  1. cluster-name '${name}' or resource-group '${resourceGroup}' is not the cluster you mean (with the role assigned at ` +
+      `the cluster, every other name is forbidden, not missing). The clusters you can see:\n` +
+      `       ${list} --subscription ${subscriptionId} --query "[].{name:name, resourceGroup:resourceGroup}" --output table\n` +
+      `  2. or the identity holds no role on this cluster. Grant it the role from examples/azure at the cluster:\n` +
+      `       az role assignment create --assignee ${arm.clientId} --role "AKS Flux Bootstrap (${subscriptionId})" --scope ${arm.clusterId}`,
+    cause: error,
+  });
 }
 
 async function checkCluster(arm: Arm): Promise<ClusterResource> {
@@ -71,8 +96,16 @@ function typeMismatch(arm: Arm, other: string): ActionError {
 
 type ProviderPolicy = "register" | "refuse" | "report";
 
-/** Returns "registered" when this run registered it, "would-register" in plan mode, undefined when already registered. */
-async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolicy, deadline: number): Promise<string | undefined> {
+/**
+ * Returns "registered" when this run registered it, "would-register" in plan mode, "unreadable" when the identity may
+ * not read registrations, undefined when already registered.
+ */
+async function ensureProvider(
+  arm: Arm,
+  namespace: string,
+  policy: ProviderPolicy,
+  deadline: number,
+): Promise<"registered" | "would-register" | "unreadable" | undefined> {
   const path = `/subscriptions/${arm.cluster.subscriptionId}/providers/${namespace}`;
   const state = async (): Promise<string> =>
     (await armRequest<{ registrationState?: string }>(arm, "GET", path, { apiVersion: PROVIDERS_API })).body?.registrationState ??
@@ -83,10 +116,7 @@ async function ensureProvider(arm: Arm, namespace: string, policy: ProviderPolic
   } catch (error) {
     // A principal scoped to the cluster may not read subscription-level registrations: carry on, and let a
     // MissingSubscriptionRegistration answer (explained by explainArmError) say it if it matters.
-    if (statusOf(error) === 403) {
-      core.info(`Cannot read the registration of ${namespace} (no subscription-level read): assuming it is registered.`);
-      return undefined;
-    }
+    if (statusOf(error) === 403) return "unreadable";
     throw explainArmError(error, arm, `read the registration of ${namespace}`);
   }
   if (current === "Registered") return undefined;
@@ -154,8 +184,15 @@ export async function preflight(arm: Arm, settings: Settings, deadline: number, 
   const outcomes = await Promise.all(namespaces.map((namespace) => ensureProvider(arm, namespace, policy, deadline)));
   namespaces.forEach((namespace, i) => {
     const outcome = outcomes[i];
-    if (outcome) registered.push(outcome === "registered" ? namespace : `${namespace} (would register)`);
+    if (outcome === "registered" || outcome === "would-register")
+      registered.push(outcome === "registered" ? namespace : `${namespace} (would register)`);
   });
+  // The recommended role sits at the cluster and cannot read subscription-level registrations: that is fine.
+  if (outcomes.includes("unreadable"))
+    core.info(
+      "Resource provider registrations: not readable at this identity's scope, as expected with a role at the cluster only; " +
+        "nothing is wrong. Should a provider be unregistered, Azure's answer names it and the command to register it.",
+    );
   const warnings: string[] = [];
   const podIdentity = arm.cluster.type === "managedClusters" ? podIdentityProblem(cluster) : undefined;
   if (podIdentity) {

@@ -24,6 +24,25 @@ function findActionError(error: unknown): ActionError | undefined {
   return undefined;
 }
 
+/**
+ * Entra ID's answer, shortened: `AADSTS700016: Application with identifier …` without the trace that follows it, and
+ * the IDs Microsoft support asks for (trace, correlation, time) on one line. Entra repeats them inside the description
+ * and again in its own fields, and @azure/identity quotes both ("… Trace ID: … Correlation ID: … Timestamp: … -
+ * Correlation ID: … - Trace ID: …"): https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
+ */
+export function entraAnswer(text: string): { readonly code: string; readonly description: string; readonly trace: string } | undefined {
+  const match = /(AADSTS\d+): ([\s\S]*?)(?=\s*(?:Trace ID:|Correlation ID:|Timestamp:|$))/.exec(text);
+  if (!match) return undefined;
+  const id = (label: string): string | undefined => new RegExp(`${label}: ([0-9a-f-]{36})`, "i").exec(text)?.[1];
+  const time = /Timestamp: (\d{4}-\d\d-\d\d[ T][\d:.]+Z)/.exec(text)?.[1];
+  const parts = [id("Trace ID") && `trace ID ${id("Trace ID")}`, id("Correlation ID") && `correlation ID ${id("Correlation ID")}`, time];
+  return {
+    code: match[1] ?? "",
+    description: (match[2] ?? "").replace(/\s+/g, " ").trim(),
+    trace: `Entra ID: ${parts.filter(Boolean).join(", ") || "no trace ID given"}`,
+  };
+}
+
 export function explainFailure(error: unknown, settings: Settings, assertion: GitHubAssertion): unknown {
   if (error instanceof ActionError) return error;
   const text = chain(error);
@@ -62,10 +81,27 @@ export function explainFailure(error: unknown, settings: Settings, assertion: Gi
       cause: error,
     });
   }
-  if (/AADSTS|invalid_client|unauthorized_client|AuthenticationRequired|CredentialUnavailable/i.test(text)) {
+  const entra = entraAnswer(text);
+  const { clientId, tenantId } = settings.azure;
+  if (entra?.code === "AADSTS700016") {
+    // The usual cause: the identity's Object (principal) ID given as client-id (it is the GUID the portal shows
+    // first for a managed identity, and the one role assignments list), e.g. https://github.com/MicrosoftDocs/azure-docs/pull/122564.
+    return new ActionError("client-id-not-found", {
+      title: "No such client ID in the tenant",
+      message:
+        `Entra ID has no application or managed identity with client ID ${clientId} in tenant ${tenantId} (AADSTS700016).\n` +
+        "client-id must be the identity's Client ID (Application ID), not its Object (principal) ID or resource ID:\n" +
+        "  managed identity: az identity show --resource-group <rg> --name <identity> --query clientId --output tsv\n" +
+        '  app registration: az ad app list --display-name <name> --query "[].appId" --output tsv\n' +
+        `If that is the ID given, tenant-id must be the identity's tenant: az account show --query tenantId --output tsv\n${entra.trace}`,
+      cause: error,
+    });
+  }
+  if (entra || /invalid_client|unauthorized_client|AuthenticationRequired|CredentialUnavailable/i.test(text)) {
+    const answer = entra ? `${entra.code}: ${entra.description}\n${entra.trace}` : (text.split("\n")[0] ?? "");
     return new ActionError("azure-sign-in", {
       title: "Azure sign-in failed",
-      message: `Signing in to Azure as client ${settings.azure.clientId} in tenant ${settings.azure.tenantId} failed:\n${text.split("\n")[0]}\nToken claims:\n${claimText}`,
+      message: `Signing in to Azure as client ${clientId} in tenant ${tenantId} failed:\n${answer}\nToken claims:\n${claimText}`,
       cause: error,
     });
   }
