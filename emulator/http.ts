@@ -13,7 +13,14 @@ export interface LoggedRequest {
   readonly at: number;
 }
 
-export type FaultKind = "status" | "reset" | "slow";
+/**
+ * status: answer with `status` instead of handling the request. reset: drop the connection before handling it.
+ * slow: stall, then handle normally. lost: handle the request (the server commits it), then lose the answer: the
+ * connection drops, or, with `status`, a proxy's error replaces it (a 502 from a gateway that timed out on the
+ * backend, as GitHub's and Azure's front doors do). pass: handle and answer normally (with `onAnswered`, to act
+ * right after a chosen request, e.g. cancel the client as the runner does).
+ */
+export type FaultKind = "status" | "reset" | "slow" | "lost" | "pass";
 
 export interface FaultSpec {
   /** Which service: "github", "arm", "entra", "oidc". Empty matches all. */
@@ -32,6 +39,8 @@ export interface FaultSpec {
   readonly body?: unknown;
   /** How many matching calls it applies to (Infinity for all). */
   readonly times: number;
+  /** Called once the matching request has been answered (or its answer lost), with what the server did. */
+  readonly onAnswered?: (request: LoggedRequest) => void;
 }
 
 interface ActiveFault extends FaultSpec {
@@ -180,6 +189,7 @@ export function createService(options: ServiceOptions): (req: IncomingMessage, r
       if (fault?.kind === "reset") {
         logged(0);
         req.socket.destroy();
+        fault.onAnswered?.(traffic.log[traffic.log.length - 1] as LoggedRequest);
         return;
       }
       if (fault?.kind === "slow") await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000));
@@ -188,6 +198,7 @@ export function createService(options: ServiceOptions): (req: IncomingMessage, r
         const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { "retry-after": String(fault.retryAfter) };
         logged(status);
         send(res, { status, headers, body: fault.body ?? errorBody(status, `Injected fault: ${status}`) });
+        fault.onAnswered?.(traffic.log[traffic.log.length - 1] as LoggedRequest);
         return;
       }
       let response: Response;
@@ -203,9 +214,21 @@ export function createService(options: ServiceOptions): (req: IncomingMessage, r
         response = { status: 500, body: errorBody(500, error instanceof Error ? error.message : String(error)) };
       }
       logged(response.status);
-      send(res, response);
+      const answered = traffic.log[traffic.log.length - 1] as LoggedRequest;
+      if (fault?.kind === "lost" && fault.status === undefined) req.socket.destroy();
+      else if (fault?.kind === "lost") {
+        const status = fault.status ?? 502;
+        send(res, { status, headers: { "content-type": "text/html" }, body: proxyError(status) });
+      }
+      else send(res, response);
+      fault?.onAnswered?.(answered);
     })().catch(() => res.destroy());
   };
+}
+
+/** What a gateway in front of the service answers when it lost the backend's answer (an HTML page, not the API's JSON). */
+function proxyError(status: number): string {
+  return `<html><head><title>${status} Bad Gateway</title></head><body><center><h1>${status} Bad Gateway</h1></center></body></html>`;
 }
 
 /** Parses a JSON request body, or returns undefined when it is not JSON. */

@@ -11,6 +11,7 @@ import type { Report } from "./report/report.ts";
 import { setOutputs, writeSummary } from "./report/summary.ts";
 import { explainFailure } from "./azure/sign-in-failure.ts";
 import { ActionError } from "./errors.ts";
+import { onCancel } from "./run/cancel.ts";
 
 const MODES: Readonly<Record<Settings["mode"], (run: Run) => Promise<void>>> = { apply, rotate, destroy, plan };
 
@@ -38,18 +39,23 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings();
     const started = startRun(settings);
-    report = started.run.report;
+    const current = started.run.report;
+    report = current;
+    onCancel(started.run, () => finish(current));
     await MODES[settings.mode](started.run).catch((error: unknown) => {
-      throw explainFailure(error, settings, started.assertion);
+      if (!started.run.gate.closed) throw explainFailure(error, settings, started.assertion);
     });
+    // Cancelled: the cancel handler writes the summary and ends the process.
+    if (started.run.gate.closed) return await new Promise<never>(() => undefined);
     if (report.outcome === "failed") report.outcome = settings.mode === "plan" ? "planned" : "succeeded";
     if (!report.headline) report.headline = settings.mode === "plan" ? "preview, nothing was changed" : "done";
   } catch (error) {
     fail(report, error);
-  } finally {
-    if (report) {
-      setOutputs(report);
-      await writeSummary(report).catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));
-    }
   }
+  if (report) await finish(report);
+}
+
+async function finish(report: Report): Promise<void> {
+  setOutputs(report);
+  await writeSummary(report).catch((error: unknown) => core.warning(`Could not write the job summary: ${String(error)}`));
 }

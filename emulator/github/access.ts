@@ -55,7 +55,9 @@ export function identify(state: GitHubState, request: Request): Caller | Respons
   const header = request.headers.authorization ?? "";
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header.trim());
   if (!header) return {};
-  const grant = match?.[1] ? state.tokens.get(match[1]) : undefined;
+  const found = match?.[1] ? state.tokens.get(match[1]) : undefined;
+  // An expired token is refused like an unknown one (GitHub does not say "expired").
+  const grant = found && (found.expiresAt === undefined || Date.now() < found.expiresAt) ? found : undefined;
   return grant ? { grant, token: match?.[1] } : githubError(401, "Bad credentials", "https://docs.github.com/rest");
 }
 

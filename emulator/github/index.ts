@@ -16,6 +16,7 @@ import { generateHostKeys } from "./host-keys.ts";
 import { startOidcService } from "./oidc.ts";
 import type { ActionsOidc } from "./oidc.ts";
 import { createRateState, setRateLimit, withRateLimit } from "./rate-limit.ts";
+import { withTokenExpiry } from "./token-expiry.ts";
 import type { RateLimitSettings, RateState, ThrottleKind } from "./rate-limit.ts";
 import { contentsRoutes } from "./rest-contents.ts";
 import { deployKeyRoutes } from "./rest-deploy-keys.ts";
@@ -55,6 +56,10 @@ export interface TokenOptions {
   readonly kind: TokenKind;
   /** Shown as `added_by` on deploy keys it creates. */
   readonly login?: string;
+  /** When the token expires (then every call answers 401 Bad credentials). */
+  readonly expiresAt?: Date;
+  /** Whether answers say when the token expires (GitHub-Authentication-Token-Expiration); default true. */
+  readonly expirationHeader?: boolean;
 }
 
 /** GitHub's services; the Actions OIDC token service's part (oidc, setOidcSubject, ...) is ActionsOidc. */
@@ -128,7 +133,7 @@ export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> 
     ...deployKeyRoutes(state),
     ...actionsSecretRoutes(state),
     notFoundRoute,
-  ].map((route) => ({ ...route, handler: withRateLimit(rate, route.handler) }));
+  ].map((route) => ({ ...route, handler: withTokenExpiry(state, withRateLimit(rate, route.handler)) }));
   const server = createServer(
     { cert: options.tls.cert, key: options.tls.key },
     createService({
@@ -205,6 +210,8 @@ export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> 
         repos: o.repos,
         permissions: o.permissions,
         login: o.login ?? (o.kind === "pat" ? "octocat" : "flux-bootstrap[bot]"),
+        ...(o.expiresAt ? { expiresAt: o.expiresAt.getTime() } : {}),
+        ...(o.expirationHeader === undefined ? {} : { expirationHeader: o.expirationHeader }),
       });
     },
     removeToken: (token) => void state.tokens.delete(token),

@@ -12,6 +12,10 @@ export interface TokenGrant {
   readonly permissions: Readonly<Record<string, Level>>;
   /** Who the token acts as; shown as a deploy key's `added_by`. */
   readonly login: string;
+  /** When the token stops working (ms since epoch); GitHub App installation tokens live one hour. */
+  readonly expiresAt?: number;
+  /** Whether answers carry GitHub-Authentication-Token-Expiration (see token-expiry.ts); default true. */
+  readonly expirationHeader?: boolean;
 }
 
 export interface DeployKey {

@@ -15,16 +15,34 @@ export function titlePrefix(cluster: Cluster, configurationName: string): string
 /** Marks a key whose pair the cluster's Flux agent made (key-source: cluster): rotate treats it differently. */
 const CLUSTER_MADE = "cluster-made";
 
+/** The workflow run that made a key: GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT (the attempts of one run never overlap). */
+export interface RunMarker {
+  readonly id: string;
+  readonly attempt: number;
+}
+
+export interface KeyTitleOptions {
+  readonly clusterMade?: boolean;
+  readonly run?: RunMarker | undefined;
+}
+
 export function deployKeyTitle(
   cluster: Cluster,
   configurationName: string,
   fingerprint: string,
   created: Date,
-  clusterMade = false,
+  options: KeyTitleOptions = {},
 ): string {
   const stamp = created.toISOString().replace(/\.\d{3}Z$/, "Z");
-  const title = `${titlePrefix(cluster, configurationName)} ${stamp} ${fingerprint.replace(/^SHA256:/, "").slice(0, 12)}`;
-  return clusterMade ? `${title} ${CLUSTER_MADE}` : title;
+  const made = options.run ? ` run ${options.run.id}-${options.run.attempt}` : "";
+  const title = `${titlePrefix(cluster, configurationName)} ${stamp} ${fingerprint.replace(/^SHA256:/, "").slice(0, 12)}${made}`;
+  return options.clusterMade ? `${title} ${CLUSTER_MADE}` : title;
+}
+
+/** The run a title names (keys made before run markers, or outside Actions, name none). */
+export function runOfTitle(title: string): RunMarker | undefined {
+  const match = / run (\d+)-(\d+)(?: |$)/.exec(title);
+  return match?.[1] && match[2] ? { id: match[1], attempt: Number(match[2]) } : undefined;
 }
 
 /** True for a key registered from the cluster's own key pair. */

@@ -16,7 +16,8 @@ import { judge } from "../azure/flux-status.ts";
 import { keySwitch } from "../azure/key-switch.ts";
 import { clusterMadeTitle, ownsTitle, sameKey } from "../github/key-titles.ts";
 import { listDeployKeys } from "../github/deploy-keys.ts";
-import { keyReport, newKeyPair, registerKey, removeStaleKeys } from "../run/deploy-keys.ts";
+import { keyReport, newKeyPair, registerKey } from "../run/deploy-keys.ts";
+import { removeUnusedKeys } from "../run/leftovers.ts";
 import { awaitClusterKey, noteClusterKey } from "../run/cluster-key.ts";
 import { immutableCheck, writeConfiguration, type ConfigurationStep, type Keys } from "../run/configuration-step.ts";
 import { rollBack } from "../run/roll-back.ts";
@@ -76,9 +77,10 @@ export async function apply(run: Run): Promise<void> {
     if (cluster) step = await registerClusterKey(run, observed, body, keys, step);
     const final = await waitOrRead(run, observed, step);
     noteState(run, final);
-    if (keys.added) await removeStaleKeys(run, observed.ownedKeys, keys.added, final);
+    const proven = settings.wait && !settings.flux.suspend;
+    await removeUnusedKeys(run, observed.ownedKeys, keys.added, final, proven);
   } catch (error) {
-    await rollBack(run, keys.added, keys.createdConfiguration);
+    if (!run.gate.closed) await rollBack(run, keys.added, keys.createdConfiguration);
     throw error;
   }
   // After the key works: a failure here must not roll back a working configuration.
@@ -112,7 +114,7 @@ async function registerClusterKey(
       run.report.deployKey = keyReport("unchanged", theirs, published.fingerprint);
       return { ...step, reportedBefore: -1, current: undefined };
     }
-    keys.added = await registerKey(run, published, true);
+    keys.added = await registerKey(run, published, { clusterMade: true });
     run.report.deployKey = keyReport("created", keys.added, published.fingerprint);
     const change = keySwitch(published.configuration, body, undefined);
     const nudged = await patchConfiguration(run.arm, run.settings.flux.name, change.patch, undefined, run);

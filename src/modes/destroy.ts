@@ -11,7 +11,8 @@ import { ownsTitle } from "../github/key-titles.ts";
 import { removeKeys } from "../run/deploy-keys.ts";
 import { explainArmError } from "../azure/arm.ts";
 import { writeAndAwait } from "../azure/operation.ts";
-import { ActionError } from "../errors.ts";
+import { ActionError, statusOf } from "../errors.ts";
+import { settledConfiguration } from "../run/settled.ts";
 
 export async function destroy(run: Run): Promise<void> {
   const { settings, arm, report } = run;
@@ -24,7 +25,9 @@ export async function destroy(run: Run): Promise<void> {
     listDeployKeys(run.octokit, settings.git),
   ]);
   await core.group("Delete the flux configuration", async () => {
-    if (configuration) await deleteConfiguration(arm, settings.flux.name, settings.flux.forceDelete, run.deadline);
+    // An operation under way (a killed run's write) ends first: Azure refuses a delete while it runs.
+    const settled = await settledConfiguration(run, configuration);
+    if (settled) await deleteConfiguration(arm, settings.flux.name, settings.flux.forceDelete, run.deadline);
     report.configuration = configurationReport(configuration ? "deleted" : "absent", { id: configuration?.id });
     core.info(
       configuration
@@ -46,6 +49,8 @@ export async function destroy(run: Run): Promise<void> {
           { method: "DELETE", path, query: `forceDelete=${String(settings.flux.forceDelete)}` },
           { deadline: run.deadline, timedOut },
         ).catch((error: unknown) => {
+          // A retried DELETE whose first answer was lost: the extension is gone already.
+          if (statusOf(error) === 404) return;
           if (error instanceof ActionError) throw error;
           throw explainArmError(error, arm, "delete the flux extension");
         });

@@ -1,15 +1,22 @@
 // mode: rotate — a new key is added, switched to, and proven in use (a Compliant report Flux made after the
 // switch, and GitHub's own last_used witness) before any older key of ours is removed. Never a window without a
-// working key. The switch makes Flux fetch with the new key at once (see key-switch.ts).
+// working key. The switch makes Flux fetch with the new key at once (see key-switch.ts). A rotation an earlier
+// run left unfinished (killed after Azure accepted its switch) is finished, not restarted: see finishRotation.
 import * as core from "@actions/core";
+import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
 import { configurationReport, statusesOf } from "../report/report.ts";
 import type { Run } from "../run/run.ts";
-import { observe } from "../run/current-state.ts";
+import { observe, type Observed } from "../run/current-state.ts";
 import { desiredConfiguration, keyChange } from "../azure/flux-configuration-body.ts";
-import { patchConfiguration, reportTime } from "../azure/flux-configuration.ts";
+import { patchConfiguration, reportTime, type ConfigurationWrite } from "../azure/flux-configuration.ts";
 import { waitForReconciliation } from "../azure/reconciliation.ts";
-import { deleteDeployKey } from "../github/deploy-keys.ts";
+import { writeWhenSettled } from "../azure/operation.ts";
+import { deleteDeployKey, type DeployKey } from "../github/deploy-keys.ts";
+import { sameKey } from "../github/key-titles.ts";
 import { awaitFirstUse, currentKey, keyReport, newKeyPair, registerKey, removeKeys, rotationDue } from "../run/deploy-keys.ts";
+import { removeLeftovers, restoreTimeout } from "../run/leftovers.ts";
+import { classifyKeys } from "../run/stale-keys.ts";
+import { configurationSettling, settledConfiguration } from "../run/settled.ts";
 import { keySwitch } from "../azure/key-switch.ts";
 import { ActionError, messageOf } from "../errors.ts";
 import { formatElapsed } from "../report/progress.ts";
@@ -18,16 +25,29 @@ import { undoNudge } from "../run/nudge.ts";
 import { clusterRotationBlock } from "../run/cluster-key.ts";
 
 export async function rotate(run: Run): Promise<void> {
-  const { settings, report, arm } = run;
+  const { settings, report } = run;
   const observed = await core.group("Preflight and current state", () => observe(run));
-  const configuration = observed.configuration;
+  // A killed run's switch may still be running: decide from what Azure keeps, not from a state in motion.
+  const configuration = await settledConfiguration(run, observed.configuration);
   if (!configuration) {
     throw new ActionError("invalid-input", {
       title: "Nothing to rotate",
       message: `There is no flux configuration '${settings.flux.name}' on ${settings.cluster.name}. Run with \`mode: apply\` first.`,
     });
   }
-  const current = currentKey(observed.ownedKeys, observed.keyInUse);
+  const states = classifyKeys(observed.ownedKeys, {
+    heldKey: configuration.repositoryPublicKey ?? undefined,
+    marker: run.marker,
+    waitTimeoutMs: settings.waitTimeoutMs,
+    now: Date.now(),
+  });
+  await removeLeftovers(run, states);
+  if (states.held && states.superseded.length > 0) return finishRotation(run, observed, configuration, states.held, states.superseded);
+
+  const current = currentKey(
+    observed.ownedKeys.filter((k) => !states.leftovers.includes(k)),
+    states.held ?? observed.keyInUse,
+  );
   if (!rotationDue(current, settings.key.maxAgeMs, Date.now()) && current) {
     const age = formatElapsed(Date.now() - new Date(current.createdAt).getTime());
     report.deployKey = keyReport("unchanged", current, undefined);
@@ -54,30 +74,27 @@ export async function rotate(run: Run): Promise<void> {
   let accepted = false;
   try {
     const switched = await core.group("Switch the flux configuration to the new key", () =>
-      patchConfiguration(arm, settings.flux.name, change.patch, pair.privateKey, { ...run, onAccepted: () => (accepted = true) }),
+      switchKey(run, configuration, added, () =>
+        patchConfiguration(run.arm, settings.flux.name, change.patch, pair.privateKey, {
+          deadline: run.deadline,
+          intervalMs: run.intervalMs,
+          onAccepted: () => (accepted = true),
+        }),
+      ),
     );
+    accepted = true;
     report.configuration = configurationReport("updated", { id: configuration.id }, [keyChange()]);
-    const proof = await core.group("Prove the new key is in use", async () => {
-      const waited = await waitForReconciliation(arm, settings.flux.name, {
-        expectedSha: observed.expectedSha,
-        reportedBefore: Math.max(reportTime(configuration), switched.reportedBefore),
-        deadline: run.deadline,
-        intervalMs: run.intervalMs,
-        repository: `${settings.git.owner}/${settings.git.repo}`,
-        label: "rotation proof",
-      });
-      const used = await awaitFirstUse(run, added);
-      core.info(`Flux is Compliant after the switch and GitHub saw the new key in use at ${used.lastUsed}.`);
-      return waited;
-    });
+    const proof = await prove(run, observed, added, Math.max(reportTime(configuration), switched.reportedBefore));
     report.configuration.complianceState = proof.complianceState;
     report.configuration.syncedCommit = proof.sourceSyncedCommitId;
     report.configuration.statuses = statusesOf(proof);
   } catch (error) {
+    if (run.gate.closed) throw error;
     if (!accepted) {
       // The configuration still has the old key: the new one is not needed.
-      await deleteDeployKey(run.octokit, settings.git, added.id).catch((cleanup: unknown) =>
-        core.warning(`Could not remove the new deploy key ${added.id}: ${messageOf(cleanup)}`),
+      await deleteDeployKey(run.octokit, settings.git, added.id).then(
+        () => run.ledger.removed(added.id),
+        (cleanup: unknown) => core.warning(`Could not remove the new deploy key ${added.id}: ${messageOf(cleanup)}`),
       );
       report.deployKey = keyReport("deleted", added, pair.fingerprint);
       report.notes.push("The switch failed; the old key is still in use and the new deploy key was removed.");
@@ -85,7 +102,7 @@ export async function rotate(run: Run): Promise<void> {
     }
     report.notes.push(
       "The new key is not proven in use, so BOTH keys were kept: Flux keeps working with whichever it has. " +
-        "Check the configuration's state, then re-run rotate (it will clean up) or remove the newer key by hand.",
+        "Re-run rotate: it proves the new key and removes the older one (or remove the newer key by hand).",
     );
     core.warning("Rotation not proven: both deploy keys were kept.");
     throw error;
@@ -94,10 +111,83 @@ export async function rotate(run: Run): Promise<void> {
   await core.group("Remove older deploy keys", () =>
     removeKeys(
       run,
-      observed.ownedKeys.filter((k) => k.id !== added.id),
+      observed.ownedKeys.filter((k) => k.id !== added.id && !states.leftovers.includes(k) && !states.young.includes(k)),
       "older",
     ),
   );
   await undoNudge(run, change);
   report.headline = "deploy key rotated and proven in use";
+}
+
+/**
+ * Sends the switch once no operation holds the configuration. A PATCH whose answer was lost may have been
+ * committed: the retry meets the running operation (409), and once it settles the configuration may hold the new
+ * key already; then nothing is sent again.
+ */
+async function switchKey(
+  run: Run,
+  configuration: FluxConfiguration,
+  added: DeployKey,
+  send: () => Promise<ConfigurationWrite>,
+): Promise<ConfigurationWrite> {
+  const settling = configurationSettling(run);
+  try {
+    return await writeWhenSettled(
+      configuration,
+      async (current) => {
+        settling.stop();
+        if (current?.repositoryPublicKey && sameKey(current.repositoryPublicKey, added.key)) {
+          core.info("Azure had accepted the switch before its answer was lost: the configuration holds the new key.");
+          return { reportedBefore: -1, operation: false, id: current.id };
+        }
+        run.ledger.sending(added, run.gate.armWritesSent);
+        return send();
+      },
+      settling,
+    );
+  } finally {
+    settling.stop();
+  }
+}
+
+/** A Compliant report made after `reportedBefore`, then GitHub's own record of the key's first use. */
+async function prove(run: Run, observed: Observed, key: DeployKey, reportedBefore: number): Promise<FluxConfiguration> {
+  const { settings } = run;
+  return core.group("Prove the new key is in use", async () => {
+    const waited = await waitForReconciliation(run.arm, settings.flux.name, {
+      expectedSha: observed.expectedSha,
+      reportedBefore,
+      deadline: run.deadline,
+      intervalMs: run.intervalMs,
+      repository: `${settings.git.owner}/${settings.git.repo}`,
+      label: "rotation proof",
+    });
+    const used = await awaitFirstUse(run, key);
+    core.info(`Flux is Compliant with the key and GitHub saw it in use at ${used.lastUsed}.`);
+    return waited;
+  });
+}
+
+/**
+ * The configuration holds a key newer than other keys of ours: an earlier rotation was stopped after Azure
+ * accepted its switch (killed, cancelled, or its token expired). Finish it: prove the held key, remove the older
+ * ones, put back a spec nudge it left. A new key now would be a second rotation nobody asked for.
+ */
+async function finishRotation(
+  run: Run,
+  observed: Observed,
+  configuration: FluxConfiguration,
+  held: DeployKey,
+  older: readonly DeployKey[],
+): Promise<void> {
+  const { report, settings } = run;
+  core.info(`The configuration holds deploy key "${held.title}", newer than ${older.length} other key(s) of ours: finishing that rotation.`);
+  report.deployKey = keyReport("unchanged", held, undefined);
+  const proof = await prove(run, observed, held, -1);
+  report.configuration = configurationReport("unchanged", proof);
+  await core.group("Remove older deploy keys", () => removeKeys(run, older, "older"));
+  const body = desiredConfiguration(settings.flux, settings.git, observed.defaultBranch, observed.knownHosts.text);
+  await restoreTimeout(run, configuration, body);
+  report.notes.push(`An earlier rotation had switched to key "${held.title}" but not finished: it is now proven in use and the older key(s) removed.`);
+  report.headline = "earlier rotation finished: new key proven, older keys removed";
 }

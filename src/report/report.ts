@@ -23,7 +23,7 @@ export interface Report {
   readonly repository: string;
   repositoryHtmlUrl: string | undefined;
   readonly portalUrl: string;
-  outcome: "succeeded" | "failed" | "planned" | "skipped";
+  outcome: "succeeded" | "failed" | "planned" | "skipped" | "cancelled";
   headline: string;
   extension?: { change: Change; name: string; version: string | undefined; changes: readonly FieldChange[] };
   configuration?: {

@@ -3,7 +3,7 @@ import * as core from "@actions/core";
 import type { Report, Change } from "./report.ts";
 import { changed } from "./report.ts";
 
-const ICON: Record<Report["outcome"], string> = { succeeded: "✅", failed: "❌", planned: "📝", skipped: "⏭️" };
+const ICON: Record<Report["outcome"], string> = { succeeded: "✅", failed: "❌", planned: "📝", skipped: "⏭️", cancelled: "🛑" };
 
 function escape(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");

@@ -9,12 +9,12 @@ import type { Observed } from "./current-state.ts";
 import { adoptOtherRunsKey, type Keys } from "./deploy-keys.ts";
 export type { Keys } from "./deploy-keys.ts";
 import { diffConfiguration, keyChange } from "../azure/flux-configuration-body.ts";
-import { createConfiguration, getConfiguration, patchConfiguration, reportTime } from "../azure/flux-configuration.ts";
+import { createConfiguration, patchConfiguration, reportTime } from "../azure/flux-configuration.ts";
 import { keySwitch } from "../azure/key-switch.ts";
 import { writeWhenSettled } from "../azure/operation.ts";
 import { configurationReport } from "../report/report.ts";
-import { startProgress, type Progress } from "../report/progress.ts";
 import { ActionError } from "../errors.ts";
+import { configurationSettling } from "./settled.ts";
 
 export function immutableCheck(run: Run, current: FluxConfiguration | undefined, body: FluxConfiguration): void {
   if (!current) return;
@@ -49,17 +49,17 @@ export async function writeConfiguration(
 ): Promise<ConfigurationStep> {
   const { settings, arm, report } = run;
   const cluster = settings.key.source === "cluster";
-  let waiting: Progress | undefined;
+  const settling = configurationSettling(run);
   return core.group("Flux configuration", () =>
     writeWhenSettled(
       observed.configuration,
       async (current): Promise<ConfigurationStep> => {
-        waiting?.stop();
-        waiting = undefined;
+        settling.stop();
         immutableCheck(run, current, body);
         if (!current) {
           if (!keys.pair && !cluster) await addKey();
           keys.createdConfiguration = true;
+          run.ledger.sending(keys.added, run.gate.armWritesSent);
           const written = await createConfiguration(arm, settings.flux.name, body, keys.pair?.privateKey, run);
           report.configuration = configurationReport("created", { id: written.id });
           return { change: "created", reportedBefore: -1, current: undefined };
@@ -73,6 +73,7 @@ export async function writeConfiguration(
         }
         const change = keys.pair ? keySwitch(current, body, diff.patch) : undefined;
         const changes = keys.pair ? [...diff.changes, keyChange()] : diff.changes;
+        if (keys.pair) run.ledger.sending(keys.added, run.gate.armWritesSent);
         const written = await patchConfiguration(arm, settings.flux.name, change?.patch ?? diff.patch ?? {}, keys.pair?.privateKey, run);
         report.configuration = configurationReport(written.operation ? "updated" : "unchanged", { id: written.id ?? current.id }, changes);
         for (const c of changes) core.info(`  ${c.field} changed`);
@@ -83,19 +84,7 @@ export async function writeConfiguration(
           current: undefined,
         };
       },
-      {
-        read: () => getConfiguration(arm, settings.flux.name),
-        deadline: run.deadline,
-        busyTooLong: (busy) =>
-          new ActionError("wait-timeout", {
-            title: "Flux configuration busy",
-            message: `Another operation kept the flux configuration '${settings.flux.name}' ${busy.provisioningState ?? "busy"} until wait-timeout. Re-run once it has finished.`,
-          }),
-        onWait: (state) =>
-          (waiting ??= startProgress("flux configuration", "waiting for an operation already under way to finish", run.intervalMs)).update(
-            state,
-          ),
-      },
-    ).finally(() => waiting?.stop()),
+      settling,
+    ).finally(() => settling.stop()),
   );
 }

@@ -8,7 +8,7 @@ import { deployKeyTitle, ownsTitle, sameKey } from "../github/key-titles.ts";
 import { generateKeyPair, secretForms, type SshKeyPair } from "../ssh/keys.ts";
 import { fingerprintOf } from "../ssh/public-keys.ts";
 import type { DeployKeyReport } from "../report/report.ts";
-import { ActionError } from "../errors.ts";
+import { ActionError, statusOf } from "../errors.ts";
 import { doneWith, notYet, pollUntil } from "../poll.ts";
 import { startProgress } from "../report/progress.ts";
 import type { KeySwitch } from "../azure/key-switch.ts";
@@ -39,22 +39,74 @@ export interface PublicHalf {
   readonly fingerprint: string;
 }
 
-/** Adds a read-only (unless read-write) deploy key for a public key. */
-export async function registerKey(run: Run, pair: PublicHalf, clusterMade = false): Promise<DeployKey> {
+export interface RegisterOptions {
+  /** The pair is the cluster's own (key-source: cluster): the configuration holds its public half already. */
+  readonly clusterMade?: boolean;
+}
+
+/**
+ * Adds a read-only (unless read-write) deploy key for a public key. A POST whose answer was lost may have been
+ * committed: GitHub then refuses the retry with 422 "key is already in use", or the call fails outright. Either
+ * way the repository's keys are read back, and when one of them has this very key material it is ours: adopted,
+ * never created twice. (The pair was made in memory by this run, or by the cluster for this configuration.)
+ */
+export async function registerKey(run: Run, pair: PublicHalf, options: RegisterOptions = {}): Promise<DeployKey> {
   const { settings } = run;
-  const title = deployKeyTitle(settings.cluster, settings.flux.name, pair.fingerprint, new Date(), clusterMade);
-  const key = await addDeployKey(run.octokit, settings.git, title, pair.publicBlob, !settings.key.readWrite);
-  core.info(`Added deploy key "${title}" (${pair.fingerprint}, ${key.readOnly ? "read-only" : "read-write"}).`);
+  const title = deployKeyTitle(settings.cluster, settings.flux.name, pair.fingerprint, new Date(), {
+    clusterMade: options.clusterMade === true,
+    run: run.marker,
+  });
+  const entry = run.ledger.register(pair.publicBlob, title, options.clusterMade === true);
+  let key: DeployKey;
+  try {
+    key = await addDeployKey(run.octokit, settings.git, title, pair.publicBlob, !settings.key.readWrite);
+    core.info(`Added deploy key "${title}" (${pair.fingerprint}, ${key.readOnly ? "read-only" : "read-write"}).`);
+  } catch (error) {
+    const found = lostAnswer(error) ? await findByMaterial(run, pair.publicBlob) : undefined;
+    if (!found) throw error;
+    key = found;
+    core.info(`GitHub had registered deploy key "${found.title}" (${pair.fingerprint}) before its answer was lost: adopting it (id ${found.id}).`);
+  }
+  entry.key = key;
   return key;
+}
+
+/** A failure after which the POST may have been committed: "already in use" (our retry), a 5xx or no answer at all. */
+function lostAnswer(error: unknown): boolean {
+  if (error instanceof ActionError) return error.code === "deploy-key-in-use";
+  const status = statusOf(error);
+  return status === undefined || status >= 500;
+}
+
+/** The repository's deploy key with this key material, if any. */
+export async function findByMaterial(run: Run, publicBlob: string): Promise<DeployKey | undefined> {
+  const listed = await listDeployKeys(run.octokit, run.settings.git);
+  return listed.find((k) => sameKey(k.key, publicBlob));
 }
 
 /** Deletes each key and lists it among the removed keys of the report. */
 export async function removeKeys(run: Run, keys: readonly DeployKey[], why: string): Promise<void> {
-  for (const key of keys) {
-    await deleteDeployKey(run.octokit, run.settings.git, key.id);
+  for (const [index, key] of keys.entries()) {
+    try {
+      await deleteDeployKey(run.octokit, run.settings.git, key.id);
+    } catch (error) {
+      throw withKeysLeft(error, keys.slice(index), why);
+    }
+    run.ledger.removed(key.id);
     run.report.removedKeys.push(keyReport("deleted", key, undefined));
     core.info(`Removed ${why} deploy key "${key.title}".`);
   }
+}
+
+/** A failed delete says which keys stay and that the next run removes them. */
+function withKeysLeft(error: unknown, left: readonly DeployKey[], why: string): unknown {
+  if (!(error instanceof ActionError)) return error;
+  const ids = left.map((k) => k.id).join(", ");
+  return new ActionError(error.code, {
+    title: error.title,
+    message: `${error.message}\nThe ${why} deploy key(s) ${ids} stay on the repository; the next run removes them (or remove them by hand).`,
+    cause: error.cause,
+  });
 }
 
 /** The newest owned key: the one a rotation replaces and whose age max-key-age compares. */
@@ -90,23 +142,6 @@ export async function awaitFirstUse(run: Run, key: DeployKey): Promise<DeployKey
   } finally {
     progress.stop();
   }
-}
-
-/** After a new key works, older keys of ours are unused: remove them, unless another run's key took over. */
-export async function removeStaleKeys(run: Run, owned: readonly DeployKey[], added: DeployKey, final: FluxConfiguration): Promise<void> {
-  if (final.repositoryPublicKey && !sameKey(final.repositoryPublicKey, added.key)) {
-    run.report.notes.push("Another run replaced the configuration's key while this one ran; its key is kept and this run's key removed.");
-    await deleteDeployKey(run.octokit, run.settings.git, added.id);
-    run.report.removedKeys.push(keyReport("deleted", added, undefined));
-    return;
-  }
-  // Only keys that were there before this run began: a key another run added meanwhile may be the one in use now
-  // (runs for one cluster should not overlap: see the README's concurrency group).
-  await removeKeys(
-    run,
-    owned.filter((k) => k.id !== added.id && k.createdAt <= added.createdAt),
-    "unused",
-  );
 }
 
 /** The run's own key work: what it generated and added, and what a failure must undo. */

@@ -28,6 +28,7 @@ export async function rollBack(run: Run, added: DeployKey | undefined, createdCo
   if (!added) return;
   try {
     await deleteDeployKey(run.octokit, run.settings.git, added.id);
+    run.ledger.removed(added.id);
     if (run.report.deployKey) run.report.deployKey = { ...run.report.deployKey, change: "deleted" };
     run.report.notes.push(`The deploy key this run added ("${added.title}") was removed again because the run failed.`);
   } catch (cleanup) {

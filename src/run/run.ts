@@ -10,6 +10,10 @@ import { CLOUDS } from "../azure/clouds.ts";
 import { createCredential, githubAssertion, type GitHubAssertion } from "../azure/credential.ts";
 import { preflight } from "../azure/preflight.ts";
 import { newReport, type Report } from "../report/report.ts";
+import { WriteGate } from "../write-gate.ts";
+import { expiryWarning, TokenExpiry } from "../github/token.ts";
+import type { RunMarker } from "../github/key-titles.ts";
+import { Ledger } from "./ledger.ts";
 
 export interface Run {
   readonly settings: Settings;
@@ -22,13 +26,35 @@ export interface Run {
   readonly deadline: number;
   /** The preflight, started with the run: settles before any write (see observe). */
   readonly checks: Promise<void>;
+  /** Closed on cancel: no new write starts. */
+  readonly gate: WriteGate;
+  /** What this run created (deploy keys), for a cancel's clean-up. */
+  readonly ledger: Ledger;
+  /** The workflow run, written into the titles of the keys this run makes (undefined outside Actions). */
+  readonly marker: RunMarker | undefined;
+  /** When the github-token expires, once GitHub said so. */
+  readonly tokenExpiry: TokenExpiry;
+}
+
+/** GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT, as the runner sets them (docs.github.com, "Variables reference"). */
+function runMarker(env: NodeJS.ProcessEnv): RunMarker | undefined {
+  const id = env["GITHUB_RUN_ID"]?.trim() ?? "";
+  const attempt = Number(env["GITHUB_RUN_ATTEMPT"] ?? "1");
+  return /^\d+$/.test(id) ? { id, attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1 } : undefined;
 }
 
 /** Builds the clients (nothing is sent yet but the preflight's reads) and starts the preflight beside the mode's own reads. */
 export function startRun(settings: Settings): { readonly run: Run; readonly assertion: GitHubAssertion } {
   const assertion = githubAssertion(settings.azure.audience);
-  const arm = createArm(createCredential(settings.azure, assertion), settings.cluster, settings.azure.armEndpoint);
-  const octokit = createOctokit(settings.git);
+  const gate = new WriteGate();
+  const arm = createArm(createCredential(settings.azure, assertion), settings.cluster, settings.azure.armEndpoint, gate);
+  // When wait-timeout could end, on the wall clock (GitHub's expiry is a wall-clock time).
+  const waitEnds = new Date(Date.now() + settings.waitTimeoutMs);
+  const tokenExpiry = new TokenExpiry((at) => {
+    const warning = expiryWarning(at, waitEnds);
+    if (warning) core.warning(warning, { title: "GitHub token expires before wait-timeout" });
+  });
+  const octokit = createOctokit(settings.git, { gate, tokenExpiry });
   const repository = `${settings.git.owner}/${settings.git.repo}`;
   const report = newReport(settings.mode, settings.cluster, arm.clusterId, repository, CLOUDS[settings.azure.cloud].portal);
   const deadline = performance.now() + settings.waitTimeoutMs;
@@ -37,5 +63,18 @@ export function startRun(settings: Settings): { readonly run: Run; readonly asse
     for (const namespace of checked.registered) report.notes.push(`Resource provider registered: ${namespace}.`);
   });
   checks.catch(() => undefined);
-  return { run: { settings, octokit, arm, report, intervalMs: settings.progressIntervalMs, deadline, checks }, assertion };
+  const run: Run = {
+    settings,
+    octokit,
+    arm,
+    report,
+    intervalMs: settings.progressIntervalMs,
+    deadline,
+    checks,
+    gate,
+    ledger: new Ledger(),
+    marker: runMarker(process.env),
+    tokenExpiry,
+  };
+  return { run, assertion };
 }

@@ -1,0 +1,73 @@
+// What an earlier run left behind, put right before this run decides: deploy keys of ours that no configuration
+// holds and no run still going can use (see stale-keys.ts), and a spec nudge (key-switch.ts) a killed rotation did
+// not put back.
+import * as core from "@actions/core";
+import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
+import type { Run } from "./run.ts";
+import type { KeyStates } from "./stale-keys.ts";
+import { keyReport, removeKeys } from "./deploy-keys.ts";
+import { classifyKeys } from "./stale-keys.ts";
+import { deleteDeployKey, type DeployKey } from "../github/deploy-keys.ts";
+import { sameKey } from "../github/key-titles.ts";
+import { patchConfiguration } from "../azure/flux-configuration.ts";
+import { formatElapsed } from "../report/progress.ts";
+
+/** Removes leftover keys; names the young ones a run still going may be about to use. */
+export async function removeLeftovers(run: Run, states: KeyStates): Promise<void> {
+  if (states.leftovers.length > 0) {
+    await core.group("Remove deploy keys an earlier run left unused", () => removeKeys(run, states.leftovers, "unused (left by an earlier run)"));
+    run.report.notes.push(
+      `${states.leftovers.length} deploy key(s) an earlier run registered but never got into the configuration were removed.`,
+    );
+  }
+  for (const key of states.young) {
+    const age = formatElapsed(Date.now() - new Date(key.createdAt).getTime());
+    const line =
+      `Deploy key "${key.title}" (${age} old) is held by no configuration; a run still going may be about to use it, so it is kept. ` +
+      "A run after wait-timeout from its creation, or a re-run of the run that made it, removes it.";
+    core.notice(line);
+    run.report.notes.push(line);
+  }
+}
+
+/** Puts back gitRepository.timeoutInSeconds that a killed rotation left nudged by one second. */
+export async function restoreTimeout(run: Run, current: FluxConfiguration, desired: FluxConfiguration): Promise<void> {
+  const have = current.gitRepository?.timeoutInSeconds;
+  const want = desired.gitRepository?.timeoutInSeconds;
+  if (have === undefined || want === undefined || have === null || want === null || Math.abs(have - want) !== 1) return;
+  await patchConfiguration(run.arm, run.settings.flux.name, { gitRepository: { timeoutInSeconds: want } }, undefined, {
+    deadline: run.deadline,
+    intervalMs: run.intervalMs,
+  });
+  core.info(`gitRepository.timeoutInSeconds put back to ${want} (an earlier rotation had nudged it to ${have}).`);
+}
+
+/**
+ * Once the wait has ended, keys of ours the configuration does not hold: leftovers of earlier runs go; keys older
+ * than the held one go too when the wait proved the held one works (`proven`). When another run replaced the
+ * configuration's key meanwhile, this run's own key is the unused one.
+ */
+export async function removeUnusedKeys(
+  run: Run,
+  owned: readonly DeployKey[],
+  added: DeployKey | undefined,
+  final: FluxConfiguration,
+  proven: boolean,
+): Promise<void> {
+  if (added && final.repositoryPublicKey && !sameKey(final.repositoryPublicKey, added.key)) {
+    run.report.notes.push("Another run replaced the configuration's key while this one ran; its key is kept and this run's key removed.");
+    await deleteDeployKey(run.octokit, run.settings.git, added.id);
+    run.ledger.removed(added.id);
+    run.report.removedKeys.push(keyReport("deleted", added, undefined));
+    return;
+  }
+  const all = added ? [...owned.filter((k) => k.id !== added.id), added] : owned;
+  const states = classifyKeys(all, {
+    heldKey: final.repositoryPublicKey || (proven && added ? added.key : undefined),
+    marker: run.marker,
+    waitTimeoutMs: run.settings.waitTimeoutMs,
+    now: Date.now(),
+  });
+  await removeLeftovers(run, states);
+  if (proven) await removeKeys(run, states.superseded, "unused");
+}
