@@ -9,6 +9,8 @@ export type ErrorCode =
   | "azure-sign-in"
   | "client-id-not-found"
   | "github-token-permission"
+  | "github-token-rejected"
+  | "cancelled"
   | "github-repository-not-found"
   | "deploy-keys-disabled"
   | "deploy-key-in-use"

@@ -6,6 +6,7 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { loadAzureSdk } from "./sdk-chunk.ts";
 import type { Cluster } from "../inputs/settings.ts";
 import { ActionError, armCodeOf, messageOf, statusOf } from "../errors.ts";
+import type { WriteGate } from "../write-gate.ts";
 
 export interface Arm {
   /** The SDK client, there once the Azure SDK chunk has loaded (the load starts with createArm; await it at each use). */
@@ -47,15 +48,29 @@ const debugPolicy: PipelinePolicy = {
   },
 };
 
+/** Refuses every write once the run is cancelled (see write-gate.ts); once per call, before its retries. */
+function gatePolicy(gate: WriteGate): PipelinePolicy {
+  return {
+    name: "aksFluxBootstrapWriteGate",
+    sendRequest(request, next) {
+      gate.check(request.method, request.url.replace(/^https:\/\/[^/]+/i, "").replace(/\?.*$/, ""), "arm");
+      return next(request);
+    },
+  };
+}
+
 /** Starts loading the Azure SDK and returns at once: nothing waits for the SDK until it first calls Azure. */
-export function createArm(credential: AzureCredential, cluster: Cluster, endpoint: string): Arm {
+export function createArm(credential: AzureCredential, cluster: Cluster, endpoint: string, gate?: WriteGate): Arm {
   const client = loadAzureSdk().then(
     (sdk) =>
       new sdk.SourceControlConfigurationClient(credential, cluster.subscriptionId, {
         endpoint,
         credentialScopes: [`${endpoint.replace(/\/$/, "")}/.default`],
         retryOptions: { maxRetries: 5, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 },
-        additionalPolicies: [{ policy: debugPolicy, position: "perRetry" }],
+        additionalPolicies: [
+          { policy: debugPolicy, position: "perRetry" },
+          ...(gate ? [{ policy: gatePolicy(gate), position: "perCall" as const }] : []),
+        ],
       }),
   );
   client.catch(() => undefined);
