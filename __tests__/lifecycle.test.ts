@@ -129,7 +129,7 @@ test("plan shows a field-by-field diff and makes no write request", async () => 
   assert.deepEqual(writesSince(mark), [], "plan writes nothing");
   assert.equal(result.outputs.changed, "true");
   assert.match(result.stdout, /gitRepository\.syncIntervalInSeconds: 600 → 120/);
-  assert.match(result.stdout, /configurationSettings\.image-automation-controller\.enabled: undefined → "true"/);
+  assert.match(result.stdout, /configurationSettings\.image-automation-controller\.enabled: \(none\) → true/);
   assert.match(result.summary, /would update/);
   assert.doesNotMatch(result.everything, /BEGIN OPENSSH PRIVATE KEY/);
   const unchanged = await runAction(actionEnv(cloud, scenario, { mode: "plan" }));

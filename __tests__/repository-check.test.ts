@@ -123,7 +123,7 @@ test("flux bootstrap leftovers excluded by a .sourceignore are not reported", as
   assert.match(run.stdout, /repository: no findings at main/);
 });
 
-test("mode: plan lists each finding with what apply would do, and writes nothing", async () => {
+test("mode: plan lists each finding with what apply would do, fails as apply would, and writes nothing", async () => {
   const fixture = sourceRefFiles({ path: "clusters/refs" });
   const files = { ...defaultFluxTree(), ...fixture.files, ...fluxBootstrapFiles({ path: "clusters/boot" }) };
   const kustomizations = "refs:\n  path: clusters/refs\nboot:\n  path: clusters/boot\n";
@@ -131,9 +131,20 @@ test("mode: plan lists each finding with what apply would do, and writes nothing
     { repo: "check-plan", files },
     { mode: "plan", path: "", kustomizations, "configuration-name": "platform" },
   );
-  assert.equal(run.code, 0, run.everything);
+  assert.equal(run.code, 1, run.everything);
   assert.match(run.stdout, /repository: apply would fail before any write: clusters\/boot\/flux-system\/gotk-components\.yaml/);
   for (const ref of fixture.refs) assert.ok(run.stdout.includes(`repository: apply would warn: ${ref.file}:${ref.nameLine}:`), run.stdout);
+  // The failing finding is the run's one error, titled as apply would title it; each warning sits on its file and line.
+  const [error, ...more] = errorAnnotations(run.stdout);
+  assert.deepEqual(more, [], run.stdout);
+  assert.equal(error?.title, "flux bootstrap leftovers under a path");
+  assert.match(error?.message ?? "", /^apply would stop here, before any write \(this plan changed nothing\):\nFound before any write/);
+  for (const ref of fixture.refs)
+    assert.ok(
+      run.stdout.includes(`::warning title=sourceRef names another GitRepository,file=${ref.file},line=${ref.nameLine}::`),
+      run.stdout,
+    );
+  assert.match(run.summary, /^## ❌ Flux plan: /m);
   assert.deepEqual(writes, []);
   assert.ok(run.summary.includes("**Repository check**"), run.summary);
 });
@@ -246,7 +257,8 @@ test("semver: the repository is read at the highest matching tag, as Flux picks 
   assert.match(latest.stdout, /repository: no findings at v1\.2\.0/);
 
   const older = await plan("~1.0");
-  assert.equal(older.code, 0, older.everything);
+  assert.equal(older.code, 1, older.everything);
+  assert.equal(errorAnnotations(older.stdout)[0]?.title, "Kustomization path not found", older.stdout);
   assert.match(
     older.stdout,
     /repository: apply would fail before any write: kustomization 'cluster': path 'clusters\/next' is not in contoso\/check-semver at v1\.0\.0/,

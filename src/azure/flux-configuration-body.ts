@@ -95,10 +95,16 @@ function normalisePath(path: string | undefined): string {
   return (path ?? "./").replace(/^\.?\/*/, "./").replace(/\/+$/, "") || "./";
 }
 
-function kustomizationsEqual(actual: KustomizationDefinition | null | undefined, desired: KustomizationDefinition): boolean {
-  if (!actual) return false;
+/** What differs in one kustomization, field by field (`kustomizations.cluster.path: ./clusters/a → ./clusters/b`). */
+function kustomizationChanges(name: string, actual: KustomizationDefinition, desired: KustomizationDefinition): FieldChange[] {
   const { path, ...rest } = desired;
-  return normalisePath(actual.path) === normalisePath(path) && covers({ ...actual, dependsOn: actual.dependsOn ?? [] }, rest);
+  const changes: FieldChange[] = [];
+  if (normalisePath(actual.path) !== normalisePath(path))
+    changes.push({ field: `kustomizations.${name}.path`, from: actual.path, to: path });
+  const current: Record<string, unknown> = { ...actual, dependsOn: actual.dependsOn ?? [] };
+  for (const [key, value] of Object.entries(rest))
+    if (!covers(current[key], value)) changes.push({ field: `kustomizations.${name}.${key}`, from: current[key], to: value });
+  return changes;
 }
 
 export interface ConfigurationDiff {
@@ -135,9 +141,11 @@ export function diffConfiguration(actual: FluxConfiguration, desired: FluxConfig
   const actualKs = actual.kustomizations ?? {};
   for (const [name, body] of Object.entries(desired.kustomizations ?? {})) {
     if (!body) continue;
-    if (!kustomizationsEqual(actualKs[name], body)) {
+    const current = actualKs[name];
+    const differs = current ? kustomizationChanges(name, current, body) : [{ field: `kustomizations.${name}`, from: "(absent)", to: body }];
+    if (differs.length > 0) {
       kustomizationPatch[name] = body;
-      changes.push({ field: `kustomizations.${name}`, from: actualKs[name] ?? "(absent)", to: body });
+      changes.push(...differs);
     }
   }
   for (const name of Object.keys(actualKs)) {

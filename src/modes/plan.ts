@@ -1,5 +1,7 @@
 // mode: plan — reads everything, writes nothing (no deploy key, no ARM write, no secret made): says what
-// `plan-for` (apply, rotate or destroy) would create, update or delete, field by field.
+// `plan-for` (apply, rotate or destroy) would create, update or delete, field by field, and fails as that mode would
+// when it would stop before any write (a missing path, a failing repository finding, a create-only field, nothing to
+// rotate), so that a plan can gate a pull request.
 import { configurationReport } from "../report/report.ts";
 import * as core from "@actions/core";
 import type { Run } from "../run/run.ts";
@@ -9,7 +11,9 @@ import { desiredConfiguration, diffConfiguration, keyChange } from "../azure/flu
 import { currentKey, keyReport, rotationDue } from "../run/deploy-keys.ts";
 import type { Report } from "../report/report.ts";
 import { clusterRotationBlock } from "../run/cluster-key.ts";
-import { findingLevel } from "../run/repository-check.ts";
+import { findingLevel, findingsFailure, warnFindings } from "../run/repository-check.ts";
+import { immutableCheck } from "../run/configuration-step.ts";
+import { ActionError } from "../errors.ts";
 
 function newKey(run: Run, clusterMade = false): NonNullable<Report["deployKey"]> {
   const what = clusterMade ? "the key the cluster makes, registered once the configuration publishes it" : "new key";
@@ -23,9 +27,22 @@ function newKey(run: Run, clusterMade = false): NonNullable<Report["deployKey"]>
   };
 }
 
+/** The error `fn` throws, if it throws an ActionError: what the planned mode would stop with. */
+function stopsWith(fn: () => void): ActionError | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    if (error instanceof ActionError) return error;
+    throw error;
+  }
+}
+
 export async function plan(run: Run): Promise<void> {
   const { settings, report } = run;
   const target = settings.planFor;
+  /** What the planned mode would stop with before any write, first found first. */
+  let stop: ActionError | undefined;
   const observed = await core.group("Preflight and current state", () => observe(run, target === "apply"));
   if (target === "destroy") {
     report.configuration = configurationReport(observed.configuration ? "would delete" : "absent", observed.configuration);
@@ -43,19 +60,21 @@ export async function plan(run: Run): Promise<void> {
     if (blocked) {
       if (current) report.deployKey = keyReport("unchanged", current, undefined);
       report.notes.push(`rotate would do nothing: ${blocked}`);
-    } else if (!observed.configuration || !rotationDue(current, settings.key.maxAgeMs, Date.now())) {
+    } else if (!observed.configuration) {
+      stop = new ActionError("invalid-input", {
+        title: "Nothing to rotate",
+        message: `There is no flux configuration '${settings.flux.name}' on ${settings.cluster.name}. Run with \`mode: apply\` first.`,
+      });
+    } else if (!rotationDue(current, settings.key.maxAgeMs, Date.now())) {
       if (current) report.deployKey = keyReport("unchanged", current, undefined);
-      report.notes.push(
-        observed.configuration
-          ? "The current key is younger than max-key-age: rotate would do nothing."
-          : "No flux configuration: rotate would fail; run apply first.",
-      );
+      report.notes.push("The current key is younger than max-key-age: rotate would do nothing.");
     } else {
       report.deployKey = newKey(run);
       report.configuration = configurationReport("would update", observed.configuration, [keyChange("(changes)")]);
       for (const key of observed.ownedKeys) report.removedKeys.push(keyReport("would delete", key, undefined));
     }
   } else {
+    stop = findingsFailure(run, observed.repositoryCheck);
     const wantedExtension = desiredExtension(settings.extension, run.arm);
     if (!observed.extension) {
       report.extension = { change: "would create", name: settings.extension.name, version: settings.extension.version, changes: [] };
@@ -83,26 +102,43 @@ export async function plan(run: Run): Promise<void> {
       const diff = diffConfiguration(observed.configuration, body);
       const changes = [...diff.immutable, ...diff.changes, ...(needsKey && !cluster ? [keyChange("(changes)")] : [])];
       report.configuration = configurationReport(changes.length > 0 ? "would update" : "unchanged", observed.configuration, changes);
-      if (diff.immutable.length > 0)
-        report.notes.push("Create-only fields differ (scope/namespace): apply would refuse; destroy and apply again.");
+      const configuration = observed.configuration;
+      stop ??= stopsWith(() => immutableCheck(run, configuration, body));
     }
   }
-  for (const line of [...describe(report), ...findingLines(run)]) core.info(line);
+  for (const line of [...describe(report, settings.flux.name), ...findingLines(run)]) core.info(line);
+  if (target === "apply") warnFindings(run, observed.repositoryCheck);
+  if (stop) throw wouldStop(target, stop);
   report.outcome = "planned";
   report.headline = `preview of ${target}, nothing was changed`;
 }
 
-function describe(report: Report): string[] {
+/** The planned mode's own error, said as what it would do: the run fails with the title that mode would show. */
+function wouldStop(target: string, error: ActionError): ActionError {
+  return new ActionError(error.code, {
+    title: error.title,
+    message: `${target} would stop here, before any write (this plan changed nothing):\n${error.message}`,
+    cause: error,
+  });
+}
+
+/** A value as a person reads it: text as it is, objects as JSON without the nulls Azure fills in. */
+function shown(value: unknown): string {
+  if (value === undefined || value === null) return "(none)";
+  if (typeof value === "string") return value;
+  return JSON.stringify(value, (_key, v: unknown) => (v === null ? undefined : v));
+}
+
+function describe(report: Report, configurationName: string): string[] {
   const lines: string[] = [];
   if (report.extension) lines.push(`flux extension ${report.extension.name}: ${report.extension.change}`);
-  for (const change of report.extension?.changes ?? [])
-    lines.push(`  ${change.field}: ${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`);
+  for (const change of report.extension?.changes ?? []) lines.push(`  ${change.field}: ${shown(change.from)} → ${shown(change.to)}`);
   if (report.deployKey) lines.push(`deploy key: ${report.deployKey.change} ${report.deployKey.title}`);
   for (const key of report.removedKeys) lines.push(`deploy key: ${key.change} ${key.title}`);
-  if (report.configuration) lines.push(`flux configuration: ${report.configuration.change}`);
+  if (report.configuration) lines.push(`flux configuration ${configurationName}: ${report.configuration.change}`);
   for (const change of report.configuration?.changes ?? []) {
     const secret = change.field.startsWith("configurationProtectedSettings");
-    lines.push(`  ${change.field}: ${secret ? "(changes)" : `${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`}`);
+    lines.push(`  ${change.field}: ${secret ? "(changes)" : `${shown(change.from)} → ${shown(change.to)}`}`);
   }
   return lines;
 }

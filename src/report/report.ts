@@ -23,6 +23,8 @@ export interface Report {
   readonly repository: string;
   repositoryHtmlUrl: string | undefined;
   readonly portalUrl: string;
+  /** The flux configuration's name, as the settings give it (known before Azure is read). */
+  configurationName?: string;
   outcome: "succeeded" | "failed" | "planned" | "skipped" | "cancelled";
   headline: string;
   extension?: { change: Change; name: string; version: string | undefined; changes: readonly FieldChange[] };

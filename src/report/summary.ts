@@ -17,8 +17,22 @@ function row(cells: readonly string[]): string {
   return `| ${cells.map(escape).join(" | ")} |`;
 }
 
-function changesText(changes: readonly { field: string }[]): string {
-  return changes.length > 0 ? changes.map((c) => c.field).join(", ") : "";
+/** A value short enough for a table cell: text, numbers and booleans; anything else is left to the log. */
+function plain(value: unknown): string | undefined {
+  if (value === undefined || value === null) return "(none)";
+  return ["string", "number", "boolean"].includes(typeof value) && String(value).length <= 80 ? String(value) : undefined;
+}
+
+/** `kustomizations.cluster.path: ./clusters/a → ./clusters/b`, or the field alone when a value is long or secret. */
+function changesText(changes: readonly { field: string; from: unknown; to: unknown }[]): string {
+  return changes
+    .map((c) => {
+      const [from, to] = [plain(c.from), plain(c.to)];
+      return from === undefined || to === undefined || c.field.startsWith("configurationProtectedSettings")
+        ? c.field
+        : `${c.field}: ${from} → ${to}`;
+    })
+    .join(", ");
 }
 
 /** HelmReleases with what Azure counts for them: the revision applied and the failures. */
@@ -70,7 +84,7 @@ export function renderSummary(report: Report): string {
   if (report.configuration) {
     items.push([
       "Flux configuration",
-      `${report.cluster.name}/${report.configuration.id?.split("/").pop() ?? ""}`,
+      `${report.cluster.name}/${report.configuration.id?.split("/").pop() ?? report.configurationName ?? ""}`,
       report.configuration.change,
       changesText(report.configuration.changes),
     ]);

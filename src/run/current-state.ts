@@ -83,6 +83,7 @@ async function readState(run: Run, withRepository: boolean): Promise<Observed> {
   const { settings, octokit, arm, report } = run;
   const repository = await getRepository(octokit, settings.git);
   report.repositoryHtmlUrl = repository.htmlUrl;
+  report.configurationName = settings.flux.name;
   const branch =
     settings.git.ref.kind === "branch" || settings.git.ref.kind === "commit"
       ? (settings.git.ref.branch ?? repository.defaultBranch)

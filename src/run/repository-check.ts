@@ -127,16 +127,24 @@ export function findingLevel(run: Run, kind: Finding["kind"]): CheckLevel {
   return kind === "flux-bootstrap" ? run.settings.repositoryCheck.fluxBootstrap : run.settings.repositoryCheck.sourceRefs;
 }
 
-/** Before any write: a missing path always fails; the other findings fail, warn or were not looked for, as the inputs say. */
-export function enforceFindings(run: Run, check: RepositoryCheck | undefined): void {
-  if (!check) return;
-  for (const finding of check.findings)
-    if (findingLevel(run, finding.kind) === "warn") core.warning(finding.message, { title: TITLES[finding.kind].title });
+/** Warn-level findings as warning annotations, on the file and line when a finding has them (a pull request shows them inline). */
+export function warnFindings(run: Run, check: RepositoryCheck | undefined): void {
+  for (const finding of check?.findings ?? [])
+    if (findingLevel(run, finding.kind) === "warn")
+      core.warning(finding.message, {
+        title: TITLES[finding.kind].title,
+        ...(finding.file ? { file: finding.file, startLine: finding.line ?? 1 } : {}),
+      });
+}
+
+/** The error apply stops with before any write, when a finding fails (a missing path always does); undefined when none fails. */
+export function findingsFailure(run: Run, check: RepositoryCheck | undefined): ActionError | undefined {
+  if (!check) return undefined;
   for (const kind of ["path-missing", "flux-bootstrap", "source-ref"] as const) {
     const failing = check.findings.filter((f) => f.kind === kind && findingLevel(run, kind) === "fail");
     if (failing.length === 0) continue;
     const { code, title, off } = TITLES[kind];
-    throw new ActionError(code, {
+    return new ActionError(code, {
       title,
       message:
         `Found before any write, in ${run.settings.git.owner}/${run.settings.git.repo} at ${check.at.slice(0, 12)}:\n` +
@@ -144,4 +152,12 @@ export function enforceFindings(run: Run, check: RepositoryCheck | undefined): v
         (off ? `\nNothing was changed. (To go on regardless: ${off}: warn.)` : "\nNothing was changed."),
     });
   }
+  return undefined;
+}
+
+/** Before any write: a missing path always fails; the other findings fail, warn or were not looked for, as the inputs say. */
+export function enforceFindings(run: Run, check: RepositoryCheck | undefined): void {
+  warnFindings(run, check);
+  const failure = findingsFailure(run, check);
+  if (failure) throw failure;
 }
