@@ -117,3 +117,16 @@ test("failure: the header says what failed, the failing object's message and the
   assert.match(s, /The deploy key this run added \(".+"\) was removed again because the run failed/);
   assert.equal(cloud.github.deployKeys(`${failing.owner}/${failing.repo}`).length, 0);
 });
+
+test("invalid inputs: a ❌ summary that lists the problems, and changed=false, as every other failure has", async () => {
+  const mark = cloud.traffic.log.length;
+  const result = await runAction(actionEnv(cloud, scenario, { "key-type": "dsa", "wait-timeout": "forever" }));
+  assert.equal(result.code, 1, result.everything);
+  assert.equal(cloud.traffic.log.length, mark, "no request");
+  assert.equal(result.outputs.changed, "false");
+  assert.match(result.summary, /^## ❌ Flux: Invalid inputs — nothing was changed$/m);
+  assert.match(result.summary, /### What went wrong: Invalid inputs/);
+  assert.match(result.summary, /- key-type: /);
+  assert.match(result.summary, /- wait-timeout: /);
+  assert.match(result.summary, /Next step: see \[troubleshooting\]\(\S+troubleshooting\.md#invalid-input\)/);
+});

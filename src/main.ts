@@ -8,7 +8,7 @@ import { destroy } from "./modes/destroy.ts";
 import { plan } from "./modes/plan.ts";
 import { startRun, type Run } from "./run/run.ts";
 import type { Report } from "./report/report.ts";
-import { setOutputs, writeSummary } from "./report/summary.ts";
+import { reportEarlyFailure, setOutputs, writeSummary } from "./report/summary.ts";
 import { explainFailure } from "./azure/sign-in-failure.ts";
 import { ActionError } from "./errors.ts";
 import { onCancel } from "./run/cancel.ts";
@@ -22,16 +22,18 @@ function readSettings(): Settings {
   return settings;
 }
 
-function fail(report: Report | undefined, error: unknown): void {
+function fail(report: Report | undefined, error: unknown): NonNullable<Report["error"]> {
   const failure = error instanceof ActionError ? error : undefined;
   const message = error instanceof Error ? error.message : String(error);
+  const failed = { code: failure?.code ?? "unexpected", title: failure?.title ?? "Failed", message, helpUrl: failure?.helpUrl };
   if (report) {
     report.outcome = "failed";
     report.headline = failure?.title ?? "failed";
-    report.error = { code: failure?.code ?? "unexpected", title: failure?.title ?? "Failed", message, helpUrl: failure?.helpUrl };
+    report.error = failed;
   }
   core.error(failure ? `${message}\nSee ${failure.helpUrl}` : message, { title: failure?.title ?? "aks-flux-bootstrap failed" });
   process.exitCode = core.ExitCode.Failure;
+  return failed;
 }
 
 export async function run(): Promise<void> {
@@ -50,7 +52,9 @@ export async function run(): Promise<void> {
     if (report.outcome === "failed") report.outcome = settings.mode === "plan" ? "planned" : "succeeded";
     if (!report.headline) report.headline = settings.mode === "plan" ? "preview, nothing was changed" : "done";
   } catch (error) {
-    fail(report, error);
+    const failed = fail(report, error);
+    // Invalid inputs end the run before it has a report: still a summary and `changed`, as every failure has.
+    if (!report) await reportEarlyFailure(failed).catch((e: unknown) => core.warning(`Could not write the job summary: ${String(e)}`));
   }
   if (report) await finish(report);
 }

@@ -127,14 +127,24 @@ export function renderSummary(report: Report): string {
     lines.push("", "</details>", "");
   }
   for (const note of report.notes) lines.push(`> ${note}`, "");
-  if (report.error) {
-    lines.push(`### What went wrong: ${report.error.title}`, "", "```text", report.error.message, "```", "");
-    if (report.error.helpUrl) lines.push(`Next step: see [troubleshooting](${report.error.helpUrl}).`, "");
-  }
+  if (report.error) lines.push(...errorLines(report.error));
   const links = [`[cluster in the Azure portal](${report.portalUrl})`];
   if (report.repositoryHtmlUrl) links.push(`[repository deploy keys](${report.repositoryHtmlUrl}/settings/keys)`);
   lines.push(links.join(" · "), "");
   return lines.join("\n");
+}
+
+function errorLines(error: NonNullable<Report["error"]>): string[] {
+  const lines = [`### What went wrong: ${error.title}`, "", "```text", error.message, "```", ""];
+  return error.helpUrl ? [...lines, `Next step: see [troubleshooting](${error.helpUrl}).`, ""] : lines;
+}
+
+/** A run that stopped before it began (invalid inputs): `changed=false` and a ❌ summary that says why, as every failure has. */
+export async function reportEarlyFailure(error: NonNullable<Report["error"]>): Promise<void> {
+  core.setOutput("changed", "false");
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const text = [`## ❌ Flux: ${error.title} — nothing was changed`, "", ...errorLines(error)].join("\n");
+  await core.summary.addRaw(text, true).write();
 }
 
 export function setOutputs(report: Report): void {
