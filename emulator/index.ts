@@ -16,6 +16,8 @@ export { defaultFluxTree } from "./github/git-repos.ts";
 export { fluxBootstrapFiles, largeRepositoryFiles, sourceRefFiles } from "./github/repo-fixtures.ts";
 export type { SourceRefFixture, SourceRefLocation } from "./github/repo-fixtures.ts";
 export { helmReleaseFiles, helmReleaseManifest } from "./github/helm-release-fixtures.ts";
+export { oldApiFiles } from "./github/flux-api-fixtures.ts";
+export type { OldApiFixture } from "./github/flux-api-fixtures.ts";
 export type { HelmReleaseFixture } from "./github/helm-release-fixtures.ts";
 
 export interface LocalCloud {

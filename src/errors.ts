@@ -30,6 +30,9 @@ export type ErrorCode =
   | "flux-bootstrap-leftovers"
   | "source-ref-mismatch"
   | "helm-release-failed"
+  | "flux-api-refused"
+  | "extension-upgrade-path"
+  | "extension-downgrade"
   | "wait-timeout"
   | "rotation-unproven"
   | "cluster-key-missing";

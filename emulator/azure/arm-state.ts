@@ -1,5 +1,6 @@
 // State of the ARM stand-in and the checks every ARM request goes through:
 // bearer token, api-version, subscription, RBAC, provider registration, resource group, cluster.
+import { DEFAULT_EXTENSION_VERSIONS } from "./extension-versions.ts";
 import type { Request, Response } from "../http.ts";
 import type { AgentBehaviour } from "../cluster/agent-behaviour.ts";
 import type { EntraState } from "./entra.ts";
@@ -107,6 +108,8 @@ export interface ArmState {
   delays: AzureDelays;
   agent: AgentBehaviour;
   listPageSize: number;
+  /** microsoft.flux versions offered per release train (lower-cased), see extension-versions.ts. */
+  readonly extensionVersions: Map<string, readonly string[]>;
 }
 
 export const API_VERSION = "2023-05-01";
@@ -128,6 +131,10 @@ export function createArmState(entra: EntraState, delays: AzureDelays, agent: Ag
     delays,
     agent,
     listPageSize: 10,
+    extensionVersions: new Map([
+      ["stable", DEFAULT_EXTENSION_VERSIONS],
+      ["preview", DEFAULT_EXTENSION_VERSIONS],
+    ]),
   };
 }
 

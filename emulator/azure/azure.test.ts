@@ -111,7 +111,8 @@ describe("ARM", () => {
       LRO,
     );
     assert.equal(created.provisioningState, "Succeeded");
-    assert.equal(created.currentVersion, "1.15.2");
+    // Auto-upgrade: the newest version of the train (extension-versions.ts).
+    assert.equal(created.currentVersion, "1.24.1");
     assert.deepEqual(created.scope, { cluster: { releaseNamespace: "flux-system" } });
     const put = t.traffic.log.find((r) => r.method === "PUT" && r.path.includes("/extensions/flux"));
     assert.equal(put?.status, 201);

@@ -3,6 +3,7 @@
 import type { AgentReport, AgentView, KustomizationSpec, ObjectStatus } from "../cluster/flux-status.ts";
 import type { RepositoryRef } from "../cluster/flux-source.ts";
 import type { ArmState } from "./arm-state.ts";
+import { refusedApiVersions } from "./extension-versions.ts";
 
 type Json = Record<string, unknown>;
 
@@ -10,14 +11,14 @@ function object(value: unknown): Json {
   return value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
 }
 
-function fluxInstalled(arm: ArmState, clusterId: string): boolean {
-  return [...arm.resources.values()].some(
+function fluxExtension(arm: ArmState, clusterId: string): Json | undefined {
+  return [...arm.resources.values()].find(
     (r) =>
       r.kind === "extension" &&
       r.clusterId === clusterId &&
       String(r.properties["extensionType"]).toLowerCase() === "microsoft.flux" &&
       r.properties["provisioningState"] === "Succeeded",
-  );
+  )?.properties;
 }
 
 /** The agent's view of a flux configuration whose current generation the RP has handed over (the operation may
@@ -35,6 +36,8 @@ export function agentView(arm: ArmState, id: string): AgentView | undefined {
   const git = object(p["gitRepository"]);
   const synced = String(p["sourceSyncedCommitId"] ?? "");
   const knownHosts = git["sshKnownHosts"];
+  const extension = fluxExtension(arm, resource.clusterId);
+  const running = extension?.["currentVersion"];
   return {
     name: resource.name,
     namespace: String(p["namespace"] ?? "default"),
@@ -46,7 +49,8 @@ export function agentView(arm: ArmState, id: string): AgentView | undefined {
     timeoutInSeconds: Number(git["timeoutInSeconds"] ?? 600),
     syncIntervalInSeconds: Number(git["syncIntervalInSeconds"] ?? 600),
     kustomizations: object(p["kustomizations"]) as Record<string, KustomizationSpec>,
-    fluxInstalled: fluxInstalled(arm, resource.clusterId),
+    fluxInstalled: extension !== undefined,
+    refusedApiVersions: refusedApiVersions(typeof running === "string" ? running : undefined),
     generation: resource.generation,
     previous: {
       sha: synced.includes("/") ? synced.slice(synced.lastIndexOf("/") + 1) : "",

@@ -19,6 +19,8 @@ import type { FederatedCredential } from "./entra.ts";
 import { agentView, applyReport } from "./flux-bridge.ts";
 import { kubernetesConfigurationRoutes } from "./kubernetes-configuration.ts";
 import { endFluxOperation } from "./operations.ts";
+import { extensionControls, type ExtensionSeed } from "./extension-seed.ts";
+import { extensionTypeRoutes } from "./extension-versions.ts";
 import type { RoleAssignment, RoleDefinition } from "./rbac.ts";
 
 export type {
@@ -27,6 +29,7 @@ export type {
   AgentReportRecord,
   AzureDelays,
   DeleteRequest,
+  ExtensionSeed,
   FederatedCredential,
   RoleDefinition,
   StoredResource,
@@ -98,6 +101,12 @@ export interface AzureCloud {
     name: string,
   ) => { readonly publicKey: string; readonly fingerprint: string } | undefined;
   readonly failNextOperation: (kind: ResourceKind, message: string) => void;
+  /** A microsoft.flux extension installed before the run (Succeeded, at `version`); see extension-seed.ts. */
+  readonly addExtension: (clusterResourceId: string, seed: ExtensionSeed) => void;
+  /** The versions a release train offers (oldest first or any order); default: extension-versions.ts. */
+  readonly setExtensionVersions: (releaseTrain: string, versions: readonly string[]) => void;
+  /** Azure's auto-upgrade now: every auto-upgrading extension moves to the newest version of its train. */
+  readonly autoUpgradeExtensions: () => void;
   readonly getExtension: (clusterResourceId: string, name: string) => RawResource | undefined;
   readonly getFluxConfiguration: (clusterResourceId: string, name: string) => RawResource | undefined;
   /** Every DELETE seen on extensions / flux configurations, with its forceDelete flag. */
@@ -171,7 +180,12 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
     error: { code: status === 429 ? "TooManyRequests" : status >= 500 ? "InternalServerError" : "Error", message },
   });
   const entraServer = await listen(entraRoutes(entra), "entra", options, aadError);
-  const armServer = await listen([...armRoutes(arm), ...kubernetesConfigurationRoutes(arm, hooks)], "arm", options, armErrorBody);
+  const armServer = await listen(
+    [...armRoutes(arm), ...extensionTypeRoutes(arm), ...kubernetesConfigurationRoutes(arm, hooks)],
+    "arm",
+    options,
+    armErrorBody,
+  );
   entra.origin = entraServer.origin;
   arm.origin = armServer.origin;
 
@@ -211,6 +225,7 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
       queue.push(message);
       arm.failNext.set(kind, queue);
     },
+    ...extensionControls(arm, hooks.extensionChanged),
     getExtension: (cluster, name) => raw(childId(arm, cluster, "extensions", name)),
     getFluxConfiguration: (cluster, name) => raw(childId(arm, cluster, "fluxConfigurations", name)),
     deletions: () => [...arm.deletions],

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Response } from "../http.ts";
 import { API_VERSION, armError, later } from "./arm-state.ts";
 import type { ArmState, Operation, ResourceKind, StoredResource } from "./arm-state.ts";
+import { newestOnTrain, upgradeRefusal } from "./extension-versions.ts";
 
 export interface ConfigurationHooks {
   /** The RP hands a flux configuration's new generation to the agent (provisioningMs after the write). */
@@ -13,6 +14,17 @@ export interface ConfigurationHooks {
   readonly extensionChanged: (clusterId: string) => void;
   /** A flux configuration's deletion succeeded: the cluster drops what it kept for it (its key pair among them). */
   readonly fluxDeleted?: (id: string) => void;
+}
+
+const currentVersionOf = (resource: StoredResource): string | undefined =>
+  typeof resource.properties["currentVersion"] === "string" ? resource.properties["currentVersion"] : undefined;
+
+/** The version an extension write lands on: the pinned one, else (auto-upgrade) the newest of its train. */
+function extensionTarget(state: ArmState, resource: StoredResource): string {
+  const version = resource.properties["version"];
+  if (typeof version === "string" && version) return version;
+  const train = resource.properties["releaseTrain"];
+  return newestOnTrain(state, typeof train === "string" ? train : undefined) ?? "1.24.1";
 }
 
 /** Headers of a write's 201/202. Retry-After only when set above 0: none was recorded (the client polled every ~30 s). */
@@ -100,7 +112,7 @@ export function startOperation(state: ArmState, hooks: ConfigurationHooks, resou
   }
   // What an earlier failed operation left in errorMessage; cleared once a new generation reaches the agent.
   const failedBefore = previous?.status === "Failed" ? previous.error?.message : undefined;
-  const failure = state.failNext.get(resource.kind)?.shift();
+  const armed = state.failNext.get(resource.kind)?.shift();
   state.operations.set(name, {
     id: `${resource.id}/operations/${name}`,
     name,
@@ -120,6 +132,8 @@ export function startOperation(state: ArmState, hooks: ConfigurationHooks, resou
   later(state, ms, () => {
     const op = state.operations.get(name);
     if (!op || op.status !== "Running") return;
+    const target = resource.kind === "extension" && !deleting ? extensionTarget(state, resource) : undefined;
+    const failure = armed ?? (target === undefined ? undefined : upgradeRefusal(currentVersionOf(resource), target));
     if (failure !== undefined) {
       op.status = "Failed";
       op.endTime = new Date().toISOString();
@@ -146,10 +160,9 @@ export function startOperation(state: ArmState, hooks: ConfigurationHooks, resou
       return;
     }
     succeed(resource, op);
-    const version = resource.properties["version"];
     resource.properties = {
       ...resource.properties,
-      currentVersion: typeof version === "string" && version ? version : "1.15.2",
+      currentVersion: target,
       statuses: [],
       errorInfo: null,
     };

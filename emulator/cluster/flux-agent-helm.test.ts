@@ -12,6 +12,8 @@ let w: FluxWorld;
 
 before(async () => {
   w = await startFluxWorld();
+  // The v2beta2 HelmRelease below is served up to microsoft.flux 1.22.x (Flux 2.6); 1.23.0 and later refuse it.
+  w.t.cloud.addExtension(w.clusterId, { version: "1.22.2" });
   w.pushFiles({
     ...helmReleaseFiles({ path: "clusters/prod", releases: [{ name: "podinfo", namespace: "podinfo" }] }),
     // A multi-document file: a ConfigMap and an older-API HelmRelease; and one outside the kustomization's path.

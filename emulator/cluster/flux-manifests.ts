@@ -104,7 +104,7 @@ export async function readHelmReleases(
   sha: string,
   paths: readonly string[],
   env: NodeJS.ProcessEnv,
-): Promise<Record<string, HelmReleaseManifest[]>> {
+): Promise<{ helmReleases: Record<string, HelmReleaseManifest[]>; fluxObjects: Record<string, FluxObject[]> }> {
   const listed = await gitBytes(gitDir, ["ls-tree", "-r", "-z", sha], env, "");
   const yaml = (listed?.toString("utf8").split("\0") ?? [])
     .map((record) => ({ sha: record.split(/\s+/)[2] ?? "", path: record.slice(record.indexOf("\t") + 1) }))
@@ -115,15 +115,35 @@ export async function readHelmReleases(
   };
   const wanted = [...new Set(paths.flatMap((p) => under(p).map((f) => f.sha)))];
   const texts = await readBlobs(gitDir, wanted, env);
-  const releases = (file: { sha: string; path: string }): HelmReleaseManifest[] => {
+  const documents = (file: { sha: string; path: string }): unknown[] => {
     try {
-      return parseAllDocuments(texts.get(file.sha) ?? "").flatMap((doc) => {
-        const found = doc.errors.length ? undefined : helmReleaseOf(doc.toJS(), file.path);
-        return found ? [found] : [];
-      });
+      return parseAllDocuments(texts.get(file.sha) ?? "").flatMap((doc) => (doc.errors.length ? [] : [doc.toJS()]));
     } catch {
       return [];
     }
   };
-  return Object.fromEntries(paths.map((p) => [p, under(p).flatMap(releases)]));
+  const releases = (file: { sha: string; path: string }): HelmReleaseManifest[] =>
+    documents(file).flatMap((doc) => helmReleaseOf(doc, file.path) ?? []);
+  const objects = (file: { sha: string; path: string }): FluxObject[] => documents(file).flatMap((doc) => fluxObjectOf(doc) ?? []);
+  return {
+    helmReleases: Object.fromEntries(paths.map((p) => [p, under(p).flatMap(releases)])),
+    fluxObjects: Object.fromEntries(paths.map((p) => [p, under(p).flatMap(objects)])),
+  };
+}
+
+/** An object of one of Flux's own kinds (an apiVersion in a *.toolkit.fluxcd.io group), as kustomize-controller would apply it. */
+export interface FluxObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
+function fluxObjectOf(doc: unknown): FluxObject | undefined {
+  const root = object(doc);
+  const apiVersion = text(root["apiVersion"]);
+  const kind = text(root["kind"]);
+  const metadata = object(root["metadata"]);
+  if (!apiVersion || !kind || !/\.toolkit\.fluxcd\.io\//.test(apiVersion)) return undefined;
+  return { apiVersion, kind, name: text(metadata["name"]) ?? "", namespace: text(metadata["namespace"]) ?? "default" };
 }

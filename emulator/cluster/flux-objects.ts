@@ -25,6 +25,8 @@ export interface AgentView {
   readonly kustomizations: Readonly<Record<string, KustomizationSpec>>;
   /** A Succeeded microsoft.flux extension exists on the cluster. */
   readonly fluxInstalled: boolean;
+  /** apiVersions of Flux's kinds that the installed extension's Flux does not serve (azure/extension-versions.ts). */
+  readonly refusedApiVersions?: readonly string[];
   /** Bumped on every spec change; a report for an older generation is dropped. */
   readonly generation: number;
   readonly previous: {

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { normalizePath, readHelmReleases } from "./flux-manifests.ts";
-import type { HelmReleaseManifest } from "./flux-manifests.ts";
+import type { FluxObject, HelmReleaseManifest } from "./flux-manifests.ts";
 
 export { normalizePath };
 
@@ -38,6 +38,8 @@ export type SourceResult =
       readonly missingPaths: readonly string[];
       /** HelmRelease manifests under each kustomization path that exists, keyed by the path as requested. */
       readonly helmReleases?: Readonly<Record<string, readonly HelmReleaseManifest[]>>;
+      /** Objects of Flux's own kinds under each kustomization path that exists, keyed by the path as requested. */
+      readonly fluxObjects?: Readonly<Record<string, readonly FluxObject[]>>;
       readonly publicKey: string;
       readonly keyFingerprint?: string;
     }
@@ -214,8 +216,8 @@ export async function fetchSource(request: SourceRequest): Promise<SourceResult>
       if (listed.code !== 0 || !listed.stdout.trim()) missingPaths.push(path);
     }
     const present = request.paths.filter((p) => !missingPaths.includes(p));
-    const helmReleases = await readHelmReleases(repo, sha, present, env);
-    return { ok: true, sha, refName, missingPaths, helmReleases, publicKey, ...key };
+    const { helmReleases, fluxObjects } = await readHelmReleases(repo, sha, present, env);
+    return { ok: true, sha, refName, missingPaths, helmReleases, fluxObjects, publicKey, ...key };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

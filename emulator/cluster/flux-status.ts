@@ -5,6 +5,7 @@ import type { HelmFailure } from "./agent-behaviour.ts";
 import { healthCheckFailure, helmReleases } from "./flux-helm.ts";
 import { normalizePath } from "./flux-source.ts";
 import { condition } from "./flux-objects.ts";
+import { refused } from "./flux-api-refusal.ts";
 import type { AgentReport, AgentView, ComplianceState, ObjectStatus, Ready } from "./flux-objects.ts";
 import type { SourceResult } from "./flux-source.ts";
 
@@ -76,6 +77,7 @@ export function describe(
   const kustomizations = Object.entries(view.kustomizations).map(([key, spec]): ObjectStatus => {
     const name = `${view.name}-${key}`;
     const blocked = (spec.dependsOn ?? []).find((d) => ready.get(d) !== true);
+    const refusal = refused(view, result, spec.path ?? "");
     let next: Ready;
     let state: ComplianceState = "Non-Compliant";
     if (!result.ok) {
@@ -87,6 +89,8 @@ export function describe(
         reason: "ArtifactFailed",
         message: `kustomization path not found: stat ${workdir}/${normalizePath(spec.path ?? "")}: no such file or directory`,
       };
+    } else if (refusal) {
+      next = refusal;
     } else if (blocked !== undefined) {
       next = {
         type: "Ready",
@@ -108,7 +112,7 @@ export function describe(
       next = { type: "Ready", status: "True", reason: "ReconciliationSucceeded", message: `Applied revision: ${revision}` };
       state = "Compliant";
     }
-    const applied = result.ok && !result.missingPaths.includes(spec.path ?? "") && blocked === undefined;
+    const applied = result.ok && !result.missingPaths.includes(spec.path ?? "") && blocked === undefined && !refusal;
     const appliedBy = { name, namespace: view.namespace };
     const drafts = helmReleases(
       applied ? (result.helmReleases?.[spec.path ?? ""] ?? []) : undefined,

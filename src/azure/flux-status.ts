@@ -5,6 +5,7 @@
 import type { FluxConfiguration, ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
 import { ActionError } from "../errors.ts";
 import { statusesOf } from "../report/report.ts";
+import { TERMINAL_REASONS, TRANSIENT_REASONS, reconciliationFailedWaits, refusedFluxApi } from "./flux-reasons.ts";
 
 /** The commit in `sourceSyncedCommitId`: "main/<sha>" (older agents) or "main@sha1:<sha>" (Flux 2). */
 export function syncedSha(configuration: FluxConfiguration): string | undefined {
@@ -23,31 +24,6 @@ export function readyMessage(status: ObjectStatusDefinition): string {
 /** Azure's default sync interval of a GitRepository. */
 const DEFAULT_SYNC_SECONDS = 600;
 
-/** Reasons Flux keeps working through (kustomize-, helm- and source-controller). */
-const TRANSIENT_REASONS = new Set([
-  "DependencyNotReady",
-  "Progressing",
-  "ProgressingWithRetry",
-  "Reconciling",
-  "ArtifactFailed",
-  "SourceNotReady",
-]);
-/** Reasons that stay until someone changes something. */
-const TERMINAL_REASONS = new Set([
-  "AuthenticationFailed",
-  "URLInvalid",
-  "BuildFailed",
-  "ValidationFailed",
-  "HealthCheckFailed",
-  "PruneFailed",
-  "InstallFailed",
-  "UpgradeFailed",
-  "TestFailed",
-  "RollbackFailed",
-  "UninstallFailed",
-  "ChartPullFailed",
-]);
-
 const HOST_KEY = /Host key verification failed|knownhosts|host key mismatch|REMOTE HOST IDENTIFICATION/i;
 const PERMISSION =
   /Permission denied \(publickey\)|unable to authenticate|Repository not found|could not read from remote|authentication required/i;
@@ -55,7 +31,15 @@ const PATH_NOT_FOUND = /kustomization path not found|path not found|no such file
 const REF_NOT_FOUND = /couldn't find remote ref|no match found for semver|object not found|reference not found/i;
 
 /** helm-controller's reasons for a release that failed and stays failed until something changes. */
-const HELM_FAILED = new Set(["InstallFailed", "UpgradeFailed", "TestFailed", "RollbackFailed", "UninstallFailed", "RetriesExceeded"]);
+const HELM_FAILED = new Set([
+  "InstallFailed",
+  "UpgradeFailed",
+  "TestFailed",
+  "RollbackFailed",
+  "UninstallFailed",
+  "RetriesExceeded",
+  "MissingRollbackTarget",
+]);
 
 const count = (n: number | undefined, what: string): string => `${n ?? 0} ${what}${n === 1 ? "" : "s"}`;
 
@@ -100,11 +84,24 @@ export function terminalError(status: ObjectStatusDefinition, repository: string
       message: `Flux could not find the configured ref in ${repository}: ${detail}\nCheck branch / tag / semver / commit.`,
     });
   }
-  if (status.kind === "HelmRelease" && HELM_FAILED.has(reason)) return helmReleaseError(status, reason, message);
-  if (TERMINAL_REASONS.has(reason)) {
+  const refused = refusedFluxApi(message);
+  if (refused) {
+    return new ActionError("flux-api-refused", {
+      title: "Flux refuses an apiVersion in the repository",
+      message:
+        `The cluster's Flux does not serve ${refused.kind} in ${refused.apiVersion}: ${detail}\n` +
+        "Rewrite the manifests to the apiVersions that Flux serves (`flux migrate -f <path> --version <the cluster's Flux minor>`, " +
+        "Flux CLI 2.7.1 or later), push, and re-run; flux-api-check (on by default) finds these before any write.",
+    });
+  }
+  const stalled = status.statusConditions?.find((c) => c.type === "Stalled" && c.status === "True");
+  const why = stalled?.reason ?? reason;
+  if (status.kind === "HelmRelease" && HELM_FAILED.has(why)) return helmReleaseError(status, why, message);
+  if (reason === "ReconciliationFailed" && !stalled && reconciliationFailedWaits(message)) return undefined;
+  if (stalled || TERMINAL_REASONS.has(reason)) {
     return new ActionError("configuration-failed", {
       title: "Flux reconciliation failed",
-      message: `Flux reports ${reason}: ${detail}\nFix the manifests at the configured path (Flux's message above says what failed), push, and re-run.`,
+      message: `Flux reports ${why}: ${detail}\nFix the manifests at the configured path (Flux's message above says what failed), push, and re-run.`,
     });
   }
   return undefined;

@@ -9,6 +9,7 @@ import { readKey, readSealedSecret } from "./deploy-key.ts";
 import { WAIT_TIMEOUT } from "./duration-rules.ts";
 import { readExtension } from "./extension.ts";
 import { readFlux } from "./flux-configuration.ts";
+import { readFluxVersions } from "./flux-versions.ts";
 import { readGit } from "./git.ts";
 import { readBoolean, readDuration, readEnum } from "./values.ts";
 import type { Problems } from "./values.ts";
@@ -62,6 +63,7 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       sourceRefs: oneOf("source-ref-check", CHECK_LEVELS),
       fluxBootstrap: oneOf("flux-bootstrap-check", CHECK_LEVELS),
     },
+    fluxVersions: readFluxVersions(bool, oneOf),
     planFor,
     wait: bool("wait"),
     waitTimeoutMs: readDuration(problems, "wait-timeout", input("wait-timeout"), WAIT_TIMEOUT, true) ?? 0,

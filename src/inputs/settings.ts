@@ -118,6 +118,17 @@ export interface RepositoryCheck {
   readonly fluxBootstrap: CheckLevel;
 }
 
+/** Which Flux the cluster runs and will run, checked against the repository before any write. */
+export interface FluxVersionSettings {
+  /**
+   * Flux objects whose apiVersion the Flux this run installs or upgrades to refuses: fail before any write, warn, or
+   * not looked for. What only a later auto-upgrade would refuse is always a warning.
+   */
+  readonly apiCheck: CheckLevel;
+  /** A pinned extension-version below the installed one is applied (a downgrade) only when this is true. */
+  readonly allowDowngrade: boolean;
+}
+
 export interface SealedSecret {
   readonly name: string;
   /** Environment of the config repository; undefined = a repository secret. */
@@ -133,6 +144,7 @@ export interface Settings {
   readonly extension: ExtensionSettings;
   readonly flux: FluxSettings;
   readonly repositoryCheck: RepositoryCheck;
+  readonly fluxVersions: FluxVersionSettings;
   /** With mode plan: which mode to preview. */
   readonly planFor: Exclude<Mode, "plan">;
   readonly wait: boolean;

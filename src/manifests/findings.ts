@@ -23,6 +23,8 @@ export interface RepositoryCheck {
   readonly skipped: readonly string[];
   /** Requests to GitHub the check made. */
   readonly requests: number;
+  /** The objects in the files Flux would apply, per kustomization path (the Flux version check reads them). */
+  readonly manifests?: ReadonlyMap<string, readonly Manifest[]>;
 }
 
 /** Files `flux bootstrap` writes into flux-system/. */

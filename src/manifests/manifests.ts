@@ -23,6 +23,10 @@ export interface Manifest {
   readonly sourceRefs: readonly SourceRef[];
   /** spec.group of a CustomResourceDefinition. */
   readonly group: string | undefined;
+  /** 1-based line of `apiVersion:`. */
+  readonly apiVersionLine: number;
+  /** spec.git.commit.messageTemplate of an ImageUpdateAutomation, with the line of its key. */
+  readonly messageTemplate: { readonly text: string; readonly line: number } | undefined;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
@@ -69,6 +73,8 @@ export function parseManifests(file: string, content: string): { manifests: Mani
         : [];
     });
     const start = doc.contents?.range?.[0];
+    const template = text(record(record(record(spec?.["git"])?.["commit"]))?.["messageTemplate"]);
+    const templatePath = ["spec", "git", "commit", "messageTemplate"];
     manifests.push({
       file,
       line: start === undefined ? 1 : lines.linePos(start).line,
@@ -78,6 +84,8 @@ export function parseManifests(file: string, content: string): { manifests: Mani
       namespace: text(metadata?.["namespace"]),
       sourceRefs,
       group: kind === "CustomResourceDefinition" ? text(spec?.["group"]) : undefined,
+      apiVersionLine: lineOf(doc, lines, ["apiVersion"]) || (start === undefined ? 1 : lines.linePos(start).line),
+      messageTemplate: template === undefined ? undefined : { text: template, line: lineOf(doc, lines, templatePath) },
     });
   }
   return { manifests, errors };

@@ -24,6 +24,7 @@ import { rollBack } from "../run/roll-back.ts";
 import { undoNudge } from "../run/nudge.ts";
 import { enforceFindings } from "../run/repository-check.ts";
 import { ActionError } from "../errors.ts";
+import { checkFluxVersions } from "../run/flux-versions.ts";
 import { storePrivateKey } from "../github/sealed-secret.ts";
 
 function desired(run: Run, observed: Observed): FluxConfiguration {
@@ -47,6 +48,7 @@ export async function apply(run: Run): Promise<void> {
   const { settings, arm, report } = run;
   const observed = await core.group("Preflight, current state and the repository", () => observe(run, true));
   enforceFindings(run, observed.repositoryCheck);
+  checkFluxVersions(run, observed, true);
   const body = desired(run, observed);
   immutableCheck(run, observed.configuration, body);
   clusterSourceCheck(run, observed);

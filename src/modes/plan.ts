@@ -14,6 +14,7 @@ import { clusterRotationBlock } from "../run/cluster-key.ts";
 import { findingLevel, findingsFailure, warnFindings } from "../run/repository-check.ts";
 import { immutableCheck } from "../run/configuration-step.ts";
 import { ActionError } from "../errors.ts";
+import { checkFluxVersions } from "../run/flux-versions.ts";
 
 function newKey(run: Run, clusterMade = false): NonNullable<Report["deployKey"]> {
   const what = clusterMade ? "the key the cluster makes, registered once the configuration publishes it" : "new key";
@@ -105,6 +106,8 @@ export async function plan(run: Run): Promise<void> {
       const configuration = observed.configuration;
       stop ??= stopsWith(() => immutableCheck(run, configuration, body));
     }
+    const fluxStop = stopsWith(() => void checkFluxVersions(run, observed, true));
+    stop ??= fluxStop;
   }
   for (const line of [...describe(report, settings.flux.name), ...findingLines(run)]) core.info(line);
   if (target === "apply") warnFindings(run, observed.repositoryCheck);

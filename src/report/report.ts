@@ -4,6 +4,7 @@ import type { Cluster, Mode } from "../inputs/settings.ts";
 import type { FieldChange } from "../azure/flux-configuration-body.ts";
 import type { HostKey } from "../ssh/known-hosts.ts";
 import type { RepositoryCheck } from "../manifests/findings.ts";
+import type { FluxVersions } from "./flux-versions.ts";
 
 export type Change = "created" | "updated" | "unchanged" | "deleted" | "would create" | "would update" | "would delete" | "absent";
 
@@ -41,6 +42,8 @@ export interface Report {
   readonly removedKeys: DeployKeyReport[];
   /** The repository read before any write: where, what it found, what it skipped. */
   repositoryCheck?: RepositoryCheck;
+  /** Which Flux the cluster runs, will run, and what of the repository those refuse (apply, plan of apply). */
+  fluxVersions?: FluxVersions;
   hostKeys?: readonly HostKey[];
   knownHostsText?: string;
   readonly notes: string[];

@@ -1,4 +1,5 @@
 // Turns the run's report into the step outputs and a job summary a platform engineer reads in five seconds.
+import { fluxVersionSummary } from "./flux-versions.ts";
 import * as core from "@actions/core";
 import type { Report, Change } from "./report.ts";
 import { changed } from "./report.ts";
@@ -116,6 +117,7 @@ export function renderSummary(report: Report): string {
     }
     lines.push(...helmReleaseLines(c.statuses));
   }
+  lines.push(...fluxVersionSummary(report.fluxVersions, report.extension?.version));
   lines.push(...repositoryCheckLines(report));
   if (report.hostKeys && report.hostKeys.length > 0) {
     lines.push("<details><summary>Host keys (verified)</summary>", "", row(["Type", "Fingerprint", "Verified by"]), "| --- | --- | --- |");

@@ -13,6 +13,7 @@ import { ActionError, messageOf } from "../errors.ts";
 import type { Run } from "./run.ts";
 import { checkRepository } from "./repository-check.ts";
 import type { RepositoryCheck } from "../manifests/findings.ts";
+import { listTrainVersions, type TrainVersions } from "../azure/extension-versions.ts";
 
 export interface Observed {
   readonly defaultBranch: string;
@@ -27,6 +28,8 @@ export interface Observed {
   readonly keyInUse: DeployKey | undefined;
   /** The repository at the ref Flux uses, when asked for (apply, and plan of apply); read beside the other reads. */
   readonly repositoryCheck: RepositoryCheck | undefined;
+  /** The extension versions Azure offers on the release train (apply, and plan of apply), read beside the rest. */
+  readonly trainVersions: TrainVersions | undefined;
 }
 
 /** known-hosts.ts is pure and throws plain errors that name the input to fix; give them their catalogue entry. */
@@ -89,13 +92,14 @@ async function readState(run: Run, withRepository: boolean): Promise<Observed> {
       ? (settings.git.ref.branch ?? repository.defaultBranch)
       : repository.defaultBranch;
   const commit = resolveCommit(octokit, settings.git, settings.git.ref, branch);
-  const [expectedSha, repositoryCheck, knownHosts, keys, configuration, extension] = await Promise.all([
+  const [expectedSha, repositoryCheck, knownHosts, keys, configuration, extension, trainVersions] = await Promise.all([
     commit,
     withRepository ? checkRepository(run, branch, commit) : undefined,
     collectKnownHosts(run),
     listDeployKeys(octokit, settings.git),
     getConfiguration(arm, settings.flux.name),
     findFluxExtension(arm),
+    withRepository ? listTrainVersions(arm, settings.extension.releaseTrain) : undefined,
   ]);
   const ownedKeys = keys.filter((k) => ownsTitle(k.title, settings.cluster, settings.flux.name));
   core.debug(
@@ -113,5 +117,6 @@ async function readState(run: Run, withRepository: boolean): Promise<Observed> {
     extension,
     keyInUse: keyInUse(configuration, ownedKeys),
     repositoryCheck,
+    trainVersions,
   };
 }

@@ -7,7 +7,7 @@ import { completeTree } from "./truncated-tree.ts";
 import { readManifests } from "./repository-reads.ts";
 import { appliedFiles } from "../manifests/applied-files.ts";
 import { bootstrapLeftovers, nearestFolders, sourceRefMismatches, type Finding, type RepositoryCheck } from "../manifests/findings.ts";
-import { parseManifests } from "../manifests/manifests.ts";
+import { parseManifests, type Manifest } from "../manifests/manifests.ts";
 import { ActionError } from "../errors.ts";
 import type { Run } from "./run.ts";
 import type { CheckLevel } from "../inputs/settings.ts";
@@ -78,6 +78,7 @@ export async function checkRepository(run: Run, branch: string, commit: Promise<
   const files = new Set(tree.entries.filter((e) => e.type === "blob").map((e) => e.path));
   const folders = new Set(tree.entries.filter((e) => e.type === "tree").map((e) => e.path));
   const findings: Finding[] = [];
+  const manifestsByPath = new Map<string, readonly Manifest[]>();
   const present: { name: string; path: string }[] = [];
   for (const k of settings.flux.kustomizations) {
     if (k.path === "" || folders.has(k.path)) present.push({ name: k.name, path: k.path });
@@ -99,6 +100,7 @@ export async function checkRepository(run: Run, branch: string, commit: Promise<
     const parsed = applied.filter((f) => texts.has(f)).map((f) => parseManifests(f, texts.get(f) ?? ""));
     for (const error of parsed.flatMap((r) => r.errors)) skipped.push(`${error} (not valid YAML: Flux will refuse it too)`);
     const manifests = parsed.flatMap((r) => r.manifests);
+    manifestsByPath.set(p.path, manifests);
     if (settings.repositoryCheck.fluxBootstrap !== "off") findings.push(...bootstrapLeftovers(p.name, p.path, applied, manifests));
     if (settings.repositoryCheck.sourceRefs !== "off")
       findings.push(...sourceRefMismatches(p.name, manifests, settings.flux.name, settings.flux.namespace));
@@ -107,7 +109,7 @@ export async function checkRepository(run: Run, branch: string, commit: Promise<
     `Repository checked at ${at.slice(0, 12)}: ${texts.size} file(s) read in ${requests} request(s), ${findings.length} finding(s).`,
   );
   for (const line of skipped) core.info(`Not checked: ${line}`);
-  return { at, findings, skipped, requests };
+  return { at, findings, skipped, requests, manifests: manifestsByPath };
 }
 
 const TITLES: Readonly<
