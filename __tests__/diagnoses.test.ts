@@ -76,3 +76,13 @@ test("AADSTS700016 (an Object ID given as client-id): which ID to use, Entra's t
   assert.ok(message.length < 900, `${message.length} characters:\n${message}`);
   assert.deepEqual(cloud.writes().slice(mark), [], "nothing written");
 });
+
+test("a healthy run with the role at the cluster: one calm line about provider registrations, not two that read like problems", async () => {
+  const scenario = await seedScenario(cloud, { clusterName: "aks-calm", repo: "cfg-calm" });
+  const run = await runAction(actionEnv(cloud, scenario, { mode: "plan" }), { bundled: true });
+  assert.equal(run.code, 0, run.everything);
+  const lines = run.stdout.split("\n").filter((line) => /registration/i.test(line));
+  assert.deepEqual(lines.length, 1, lines.join("\n"));
+  assert.match(lines[0] ?? "", /^Resource provider registrations: not readable at this identity's scope, .*nothing is wrong\./);
+  assert.doesNotMatch(run.stdout, /^::(warning|notice)/m);
+});

@@ -266,19 +266,8 @@ const BAD: readonly (readonly [string, Record<string, string>, string])[] = [
   ["sync interval too long", { "sync-interval": "25h" }, "sync-interval: '25h' is out of range"],
   ["sync interval without unit", { "sync-interval": "600" }, "sync-interval: '600' has no unit"],
   ["sync interval not whole seconds", { "sync-interval": "30500ms" }, "sync-interval: '30500ms' is not a whole number of seconds"],
-  ["timeout in days", { timeout: "1d" }, "timeout: '1d' uses days, which Flux does not accept"],
   ["fetch timeout in days", { "fetch-timeout": "1d" }, "fetch-timeout: '1d' uses days, which Flux does not accept"],
   ["fetch timeout too short", { "fetch-timeout": "5s" }, "fetch-timeout: '5s' is out of range. Use a value from 10s to 24h."],
-  [
-    "fetch-timeout and its old name timeout both set",
-    { "fetch-timeout": "2m", timeout: "3m" },
-    "timeout: is the old name of fetch-timeout, and both are set ('3m' and '2m'). Remove timeout and keep fetch-timeout.",
-  ],
-  [
-    "fetch-timeout and timeout both set to the same value",
-    { "fetch-timeout": "2m", timeout: "2m" },
-    "timeout: is the old name of fetch-timeout",
-  ],
   ["wait timeout too long", { "wait-timeout": "7h" }, "wait-timeout: '7h' is out of range. Use a value from 30s to 6h."],
   ["wait timeout unparsable", { "wait-timeout": "soon" }, "wait-timeout: 'soon' is not a duration"],
   [
@@ -400,7 +389,7 @@ test("defaults from action.yml give the documented settings", () => {
     authorityHost: "https://login.microsoftonline.com",
     armEndpoint: "https://management.azure.com",
     customAuthority: false,
-    registerProviders: true,
+    registerProviders: false,
   });
   assert.deepEqual(settings.git, {
     owner: "octo-org",
@@ -611,7 +600,7 @@ test("git references", () => {
 test("durations, fingerprints, known hosts, extension settings and the sealed secret", () => {
   const settings = settingsWith({
     "sync-interval": "1h30m",
-    timeout: "90s",
+    "fetch-timeout": "90s",
     "wait-timeout": "2h",
     "max-key-age": "30d",
     "ssh-host-fingerprints": `${FINGERPRINT},\nSHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM`,
@@ -636,13 +625,8 @@ test("durations, fingerprints, known hosts, extension settings and the sealed se
 const FETCH_TIMEOUTS: readonly (readonly [string, Record<string, string>, number | undefined, readonly RegExp[]])[] = [
   ["neither set: the Azure default", {}, undefined, []],
   ["fetch-timeout", { "fetch-timeout": "2m" }, 120, []],
-  [
-    "timeout, the old name: still read, with a warning naming fetch-timeout",
-    { timeout: "90s" },
-    90,
-    [/^timeout: deprecated, renamed to fetch-timeout .*Write `fetch-timeout: 90s` instead/],
-  ],
-  ["timeout set to an empty value: no warning", { timeout: "", "fetch-timeout": "3m" }, 180, []],
+  // `timeout`, its name before 0.1.0 was released, is gone: the runner warns about an unexpected input, nothing reads it.
+  ["timeout, the name before the first release: not read", { timeout: "90s" }, undefined, []],
 ];
 
 for (const [what, overrides, seconds, warnings] of FETCH_TIMEOUTS) {

@@ -56,3 +56,46 @@ test("cells escape pipes and fold newlines; missing markers are reported", () =>
     /README\.md has no '<!-- inputs:start -->' \.\.\. '<!-- inputs:end -->' markers/,
   );
 });
+
+test("inputs come in the groups of action.yml's `# group:` comments, each input once, none left above the first group", () => {
+  const actionYml = [
+    "inputs:",
+    "  # group: Sign-in",
+    "  client-id:",
+    "    description: Client ID.",
+    "  # a comment that is not a group",
+    "  tenant-id:",
+    "    description: Tenant.",
+    "",
+    "  # group: Cluster",
+    "  cluster-name:",
+    "    description: Name.",
+    "    required: true",
+    "outputs: {}",
+    "",
+  ].join("\n");
+  const contract = readActionContract(actionYml);
+  assert.deepEqual(
+    contract.inputs.map((i) => [i.name, i.group]),
+    [
+      ["client-id", "Sign-in"],
+      ["tenant-id", "Sign-in"],
+      ["cluster-name", "Cluster"],
+    ],
+  );
+  const tables = renderInputsTable(contract);
+  assert.match(
+    tables,
+    /^### Sign-in\n\n\| Input \| Description \| Default \| Required \|\n\| --- \| --- \| --- \| --- \|\n\| `client-id` \| Client ID\. \| {2}\| no \|\n\| `tenant-id` /,
+  );
+  assert.match(tables, /\n\n### Cluster\n\n\| Input [^\n]+\n[^\n]+\n\| `cluster-name` \| Name\. \| {2}\| yes \|$/);
+  assert.throws(
+    () => renderInputsTable(readActionContract(actionYml.replace("  # group: Sign-in\n", ""))),
+    /input\(s\) client-id, tenant-id sit above the first '# group:' comment/,
+  );
+  // The README groups every input of the real action.yml, in the order of the file.
+  const real = readActionContract(readFileSync(join(ROOT, "action.yml"), "utf8"));
+  assert.ok(real.inputs.every((i) => i.group !== undefined));
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  for (const group of new Set(real.inputs.map((i) => i.group))) assert.ok(readme.includes(`\n### ${group}\n`), `### ${group}`);
+});

@@ -140,13 +140,23 @@ function runReleaseStep(name: string, env: Record<string, string>): { status: nu
 esac`),
       { mode: 0o755 },
     );
-    writeFileSync(join(dir, "git"), stub("echo 1111111111111111111111111111111111111111"), { mode: 0o755 });
+    writeFileSync(
+      join(dir, "git"),
+      stub(`case "$1" in
+  diff) [ "$FAKE_STAMPED" = 1 ] ;;
+  add|commit|push|-c) ;;
+  *) echo 1111111111111111111111111111111111111111 ;;
+esac`),
+      { mode: 0o755 },
+    );
     writeFileSync(join(dir, "node"), stub(""), { mode: 0o755 });
     const run = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", String(step["run"])], {
       encoding: "utf8",
       env: {
         PATH: `${dir}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
         GH_REPO: "octo/aks-flux-bootstrap",
+        GH_TOKEN: "ghs_releaseToken",
+        GITHUB_SERVER_URL: "https://github.com",
         RUNNER_TEMP: dir,
         GITHUB_STEP_SUMMARY: join(dir, "summary"),
         ...env,
@@ -194,4 +204,29 @@ test("release job: the major tag moves to the commit only for the highest releas
   assert.equal(older.status, 0, older.out);
   assert.match(older.out, /::notice title=v1 not moved::v1\.2\.4 is not the highest v1\.x\.y release \(v1\.3\.0 is\)/);
   assert.ok(!older.log.some((l) => l.includes("--method")), older.log.join("\n"));
+});
+
+test("release job: the reusable workflows are stamped with the release and the tag moves to that commit; a re-run leaves it", () => {
+  const step = "Stamp the reusable workflows with this release";
+  const stamped = runReleaseStep(step, { TAG: "v1.2.0" });
+  assert.equal(stamped.status, 0, stamped.out);
+  assert.deepEqual(
+    stamped.log.map((line) => line.replace(/AUTHORIZATION: basic \S+/, "AUTHORIZATION: basic …")),
+    [
+      "git diff --quiet -- .github/workflows",
+      "git add -- .github/workflows",
+      "git -c user.name=github-actions[bot] -c user.email=41898282+github-actions[bot]@users.noreply.github.com commit --quiet -m Release v1.2.0: the reusable workflows run the action at v1.2.0",
+      "git -c http.https://github.com/.extraheader=AUTHORIZATION: basic … push --force origin HEAD:refs/tags/v1.2.0",
+      "git rev-parse HEAD",
+    ],
+  );
+  assert.doesNotMatch(stamped.log.join("\n"), /ghs_releaseToken/, "the token only as the base64 header");
+  const again = runReleaseStep(step, { TAG: "v1.2.0", FAKE_STAMPED: "1" });
+  assert.equal(again.status, 0, again.out);
+  assert.deepEqual(again.log, ["git diff --quiet -- .github/workflows"]);
+  assert.match(again.out, /already run the action at v1\.2\.0/);
+  const workflow = parse(read(".github/workflows/release.yml")) as Map;
+  const names = (((workflow["jobs"] as Record<string, Map>)["release"]?.["steps"] ?? []) as Map[]).map((s) => s["name"]);
+  assert.ok(names.indexOf(step) > names.indexOf("dist/ is the bundle of the tagged commit"));
+  assert.ok(names.indexOf(step) < names.indexOf("Create the GitHub release"), "the release is made at the stamped commit");
 });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { lintFiles, lintedFiles } from "../scripts/lint-workflows.ts";
+import { publishedRepository } from "../scripts/published-repository.ts";
 
 type Map = Record<string, unknown>;
 const root = join(import.meta.dirname, "..");
@@ -20,16 +21,21 @@ const obj = (value: unknown, what: string): Map => {
 
 const action = yaml("action.yml");
 const actionInputs = obj(action["inputs"], "action.yml inputs");
-const FIRST_PARTY = "your-org/aks-flux-bootstrap";
+/** The action's published repository: package.json's `repository` (scripts/published-repository.ts). */
+const FIRST_PARTY = publishedRepository(read("package.json"));
 /** Inputs of the reusable workflow that configure the jobs, not the action. */
-const WORKFLOW_ONLY = ["environment", "clusters", "clusters-file", "max-parallel", "runs-on", "timeout-minutes"];
+const WORKFLOW_ONLY = ["environment", "clusters", "clusters-file", "max-parallel", "runs-on", "timeout-minutes", "github-app-client-id"];
 /** Action inputs that are the same for every cluster of a run (not settable per cluster). */
 const WORKFLOW_LEVEL = ["mode", "plan-for"];
-/** SHAs read from the actions' own git tags (fetch + `git show-ref --tags`). */
+/**
+ * SHAs read from the actions' own git tags (fetch + `git rev-parse vX.Y.Z^{commit}`), each the newest release of a
+ * major whose action.yml says `using: node24` (checkout v7.0.1, setup-node v7.0.0, create-github-app-token v3.1.1,
+ * whose `app-id` input is deprecated for `client-id`).
+ */
 const PINS: Record<string, { sha: string; version: string }> = {
-  "actions/checkout": { sha: "11d5960a326750d5838078e36cf38b85af677262", version: "v4.4.0" },
-  "actions/setup-node": { sha: "249970729cb0ef3589644e2896645e5dc5ba9c38", version: "v6.5.0" },
-  "actions/create-github-app-token": { sha: "fee1f7d63c2ff003460e3d139729b119787bc349", version: "v2.2.2" },
+  "actions/checkout": { sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1" },
+  "actions/setup-node": { sha: "820762786026740c76f36085b0efc47a31fe5020", version: "v7.0.0" },
+  "actions/create-github-app-token": { sha: "1b10c78c7865c340bc4f6099eb2f838309f1e8c3", version: "v3.1.1" },
   "github/codeql-action": { sha: "8aad20d150bbac5944a9f9d289da16a4b0d87c1e", version: "v4.36.2" },
 };
 /** The only jobs that get more than id-token: write and contents: read, and exactly what each gets. */
@@ -259,6 +265,8 @@ test("every third-party action is pinned to a commit SHA with its version as a c
 
 test("the GitHub App token is scoped to the configuration repository and the permissions the run needs", () => {
   const token = stepWith("app-token");
+  assert.equal(token["client-id"], "${{ inputs.github-app-client-id }}", "the App's Client ID (app-id is deprecated)");
+  assert.equal(token["app-id"], undefined);
   assert.equal(token["repositories"], "${{ steps.repository.outputs.name }}");
   assert.equal(token["permission-administration"], "write");
   assert.equal(token["permission-contents"], "read");
@@ -308,4 +316,64 @@ test("rotation: the reusable workflow runs mode rotate with max-key-age; the exa
   const [[, callerJob] = ["", {}]] = jobs(caller);
   assert.equal(callerJob["uses"], `${FIRST_PARTY}/.github/workflows/rotate-deploy-keys.yml@v1`);
   assert.match(String(obj(callerJob["with"], "with")["max-key-age"]), /30d/);
+});
+
+test("one concurrency group everywhere the action runs against a cluster: README, examples, reusable and live workflows", () => {
+  const jobsRunningIt: [string, Map][] = [];
+  for (const file of workflowFiles.filter((f) => f !== ".github/workflows/ci.yml"))
+    for (const [id, job] of jobs(yaml(file)))
+      if (steps(job).some((s) => String(s["uses"]).startsWith(`${FIRST_PARTY}@`) || s["uses"] === "./"))
+        jobsRunningIt.push([`${file} ${id}`, job]);
+  const usage = /## Usage\n\n```yaml\n([\s\S]*?)```/.exec(read("README.md"))?.[1];
+  assert.ok(usage, "README has a Usage workflow");
+  for (const [id, job] of jobs(parse(usage) as Map)) jobsRunningIt.push([`README.md ${id}`, job]);
+  assert.ok(jobsRunningIt.length >= 4, jobsRunningIt.map(([name]) => name).join(", "));
+  for (const [name, job] of jobsRunningIt) {
+    const concurrency = obj(job["concurrency"], `${name} concurrency`);
+    assert.match(
+      String(concurrency["group"]),
+      /^aks-flux-bootstrap-\$\{\{ [^}]+ \}\}-[^-]+.*-(managedClusters|connectedClusters|\$\{\{ [^}]+ \}\})-/,
+      name,
+    );
+    assert.equal(concurrency["cancel-in-progress"], false, name);
+  }
+});
+
+test("the GitHub App is named by its Client ID (a variable) and its private key (a secret), the same way everywhere", () => {
+  const texts = [...workflowFiles, "README.md", "docs/workflows.md"].map((file) => [file, read(file)] as const);
+  for (const [file, text] of texts) {
+    assert.doesNotMatch(text, /^\s*app-id:/m, `${file}: app-id is deprecated in create-github-app-token v3`);
+    assert.doesNotMatch(text, /FLUX_APP_ID|secrets\.FLUX_APP_CLIENT_ID|vars\.FLUX_APP_PRIVATE_KEY|github-app-id\b/, file);
+    for (const [, line] of text.matchAll(/^\s*(?:-\s+)?uses:\s*actions\/create-github-app-token@\S+.*$\n((?:\s+.*\n){0,4})/gm))
+      assert.match(String(line), /client-id: \$\{\{ (vars\.FLUX_APP_CLIENT_ID|inputs\.github-app-client-id) \}\}/, file);
+  }
+});
+
+test("ci.yml plans a path the seeded repository has, and requires the plan of a fresh cluster to say changed=true", async () => {
+  const { defaultFluxTree } = await import("../emulator/index.ts");
+  const ci = yaml(".github/workflows/ci.yml");
+  const action = obj(obj(ci["jobs"], "jobs")["action"], "action job");
+  const plan = steps(action).find((s) => s["id"] === "plan");
+  const path = String(obj(plan?.["with"], "with")["path"]);
+  assert.ok(
+    Object.keys(defaultFluxTree()).some((file) => file.startsWith(`${path}/`)),
+    `${path} is not in the seeded repository`,
+  );
+  assert.match(String(steps(action).at(-1)?.["run"]), /if \[ "\$CHANGED" != true \]/);
+});
+
+test("the live check is opt-in: manual dispatch, or its schedule only where its variables are set", () => {
+  const live = yaml(".github/workflows/live-check.yml");
+  const on = obj(live["on"], "on");
+  assert.ok("workflow_dispatch" in on && "schedule" in on);
+  const [[, job] = ["", {}]] = jobs(live);
+  assert.equal(job["if"], "github.event_name == 'workflow_dispatch' || vars.LIVE_CLUSTER_NAME != ''");
+  const modes = steps(job)
+    .filter((s) => s["uses"] === "./")
+    .map(
+      (s) =>
+        `${String(obj(s["with"], "with")["mode"] ?? "apply")}${obj(s["with"], "with")["plan-for"] ? `-${String(obj(s["with"], "with")["plan-for"])}` : ""}`,
+    );
+  assert.deepEqual(modes, ["apply", "apply", "plan", "rotate", "destroy", "plan-destroy"]);
+  assert.match(read("CONTRIBUTING.md"), /## The live check/);
 });

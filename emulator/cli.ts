@@ -1,10 +1,12 @@
 // Starts the local cloud standalone with one seeded cluster and repository, and prints (or appends to a file)
 // the environment a runner needs to point the action at it. Runs until interrupted.
-//   node emulator/cli.ts [--env-file PATH]
+//   node emulator/cli.ts [--write-env PATH]
+// (Not `--env-file`: Node 24 takes that flag as its own wherever it stands, even after the script name, and exits
+// when the file is missing: https://nodejs.org/api/cli.html#--env-filefile.)
 import { appendFileSync } from "node:fs";
 import { startLocalCloud, seedScenario } from "./index.ts";
 
-const fileIndex = process.argv.indexOf("--env-file");
+const fileIndex = process.argv.indexOf("--write-env");
 const envFile = fileIndex > 0 ? process.argv[fileIndex + 1] : undefined;
 const cloud = await startLocalCloud();
 const scenario = await seedScenario(cloud);

@@ -1,4 +1,5 @@
-// Regenerates the inputs and outputs tables in README.md from action.yml, the action's contract.
+// Regenerates the inputs and outputs tables in README.md from action.yml, the action's contract. The inputs come in
+// groups: a `  # group: Name` comment in action.yml starts a group, and every input below it belongs to it.
 //   node scripts/readme-tables.ts           rewrite README.md between the markers
 //   node scripts/readme-tables.ts --check   exit 1 when README.md is out of date (CI)
 // Paths are relative to the working directory (the repository root under npm).
@@ -10,6 +11,8 @@ export interface ActionInput {
   readonly description: string;
   readonly default: string | undefined;
   readonly required: boolean;
+  /** The `# group:` comment above it in action.yml; undefined when the file has none. */
+  readonly group: string | undefined;
 }
 
 export interface ActionOutput {
@@ -24,14 +27,32 @@ export interface ActionContract {
 
 type Entry = Record<string, unknown>;
 
+/** Each input's group, from the `  # group: Name` comments of the inputs section (YAML keeps no comments in values). */
+function inputGroups(actionYml: string): Map<string, string> {
+  const groups = new Map<string, string>();
+  let inInputs = false;
+  let group: string | undefined;
+  for (const line of actionYml.split(/\r?\n/)) {
+    if (/^\S/.test(line) && !line.startsWith("#")) inInputs = line.startsWith("inputs:");
+    if (!inInputs) continue;
+    const heading = /^ {2}# group: (.+?)\s*$/.exec(line)?.[1];
+    if (heading) group = heading;
+    const name = /^ {2}([A-Za-z0-9_-]+):/.exec(line)?.[1];
+    if (name && group) groups.set(name, group);
+  }
+  return groups;
+}
+
 /** The inputs and outputs declared in action.yml text, in file order. */
 export function readActionContract(actionYml: string): ActionContract {
   const document = parseYaml(actionYml) as { inputs?: Record<string, Entry>; outputs?: Record<string, Entry> };
+  const groups = inputGroups(actionYml);
   const inputs = Object.entries(document.inputs ?? {}).map(([name, entry]) => ({
     name,
     description: String(entry.description ?? "").trim(),
     default: entry.default === undefined || entry.default === null ? undefined : String(entry.default),
     required: entry.required === true,
+    group: groups.get(name),
   }));
   const outputs = Object.entries(document.outputs ?? {}).map(([name, entry]) => ({
     name,
@@ -53,12 +74,25 @@ function cell(text: string): string {
   return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").trim();
 }
 
-export function renderInputsTable(contract: ActionContract): string {
-  const rows = contract.inputs.map((input) => {
+function inputsTable(inputs: readonly ActionInput[]): string {
+  const rows = inputs.map((input) => {
     const fallback = input.default === undefined || input.default === "" ? "" : `\`${cell(input.default)}\``;
     return `| \`${input.name}\` | ${cell(input.description)} | ${fallback} | ${input.required ? "yes" : "no"} |`;
   });
   return ["| Input | Description | Default | Required |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+/**
+ * One table, or with `# group:` comments one `### Group` heading and table per group, in file order. Once action.yml
+ * has groups, an input above the first one is an error (it would fall out of the README).
+ */
+export function renderInputsTable(contract: ActionContract): string {
+  if (contract.inputs.every((input) => input.group === undefined)) return inputsTable(contract.inputs);
+  const loose = contract.inputs.filter((input) => input.group === undefined).map((input) => input.name);
+  if (loose.length > 0)
+    throw new Error(`action.yml: input(s) ${loose.join(", ")} sit above the first '# group:' comment. Move them into a group.`);
+  const groups = [...new Set(contract.inputs.map((input) => input.group))];
+  return groups.map((group) => `### ${group}\n\n${inputsTable(contract.inputs.filter((input) => input.group === group))}`).join("\n\n");
 }
 
 export function renderOutputsTable(contract: ActionContract): string {

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${GITHUB_ENV:-/dev/stdout}"
 ready="$(mktemp)"
-nohup node_modules/.bin/node emulator/cli.ts --env-file "$ready" >/tmp/local-cloud.log 2>&1 &
+nohup node_modules/.bin/node emulator/cli.ts --write-env "$ready" >/tmp/local-cloud.log 2>&1 &
 for _ in $(seq 1 60); do
   if grep -q LOCAL_CLOUD_SSH_HOST "$ready" 2>/dev/null; then
     cat "$ready" >>"$target"

@@ -7,7 +7,7 @@
 //     them only when registerProviders is true.
 // Deploy (needs Owner or User Access Administrator on the resource group and the subscription):
 //   az deployment group create -g rg-prod-weu -f identity.bicep \
-//     -p githubRepository=your-org/fleet-config environments='["prod"]' managedClusterNames='["aks-prod-weu"]'
+//     -p githubRepository=contoso/fleet-config environments='["prod"]' managedClusterNames='["aks-prod-weu"]'
 // Then set the outputs clientId / tenantId as the workflow inputs client-id / tenant-id.
 targetScope = 'resourceGroup'
 

@@ -6,7 +6,7 @@
 #     REGISTER_PROVIDERS=true).
 # Run it as someone with Owner or User Access Administrator. It is safe to run again.
 #
-#   GITHUB_REPOSITORY=your-org/fleet-config \
+#   GITHUB_REPOSITORY=contoso/fleet-config \
 #   ENVIRONMENTS="staging prod" \
 #   CLUSTER_IDS="/subscriptions/SUB/resourceGroups/rg-prod-weu/providers/Microsoft.ContainerService/managedClusters/aks-prod-weu" \
 #   IDENTITY_RESOURCE_GROUP=rg-identity LOCATION=westeurope \

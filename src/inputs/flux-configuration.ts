@@ -38,30 +38,8 @@ export function readFlux(
     scope: oneOf("scope", SCOPES),
     kustomizations: needsSource || given ? readKustomizations(problems, input("path"), input("kustomizations"), name) : [],
     syncIntervalSeconds: readSeconds(problems, "sync-interval", input("sync-interval"), SYNC_INTERVAL),
-    timeoutSeconds: readFetchTimeout(problems, input),
+    timeoutSeconds: readSeconds(problems, "fetch-timeout", input("fetch-timeout"), FETCH_TIMEOUT),
     suspend: bool("suspend"),
     forceDelete: bool("force-delete"),
   };
-}
-
-/**
- * `fetch-timeout`, or `timeout`, its old name: still read (the public contract does not break) with a warning
- * that names the new input. Both set is a problem, even with the same value: one of them would be ignored.
- */
-function readFetchTimeout(problems: Problems, input: Input): number | undefined {
-  const current = input("fetch-timeout");
-  const old = input("timeout");
-  if (old === "") return readSeconds(problems, "fetch-timeout", current, FETCH_TIMEOUT);
-  if (current !== "") {
-    problems.problem(
-      "timeout",
-      `is the old name of fetch-timeout, and both are set ('${old}' and '${current}'). Remove timeout and keep fetch-timeout.`,
-    );
-    return undefined;
-  }
-  problems.warn(
-    `timeout: deprecated, renamed to fetch-timeout (the timeout of repository fetches). Write \`fetch-timeout: ${old}\` instead; ` +
-      "timeout still works for now and will be removed in a future major version.",
-  );
-  return readSeconds(problems, "timeout", old, FETCH_TIMEOUT);
 }
