@@ -14,6 +14,18 @@ const USAGE = `usage: npm start -- [input=value ...]
   npm start -- cluster-name=aks-stagin           a typo in the cluster name
   npm start -- mode=plan plan-for=destroy        what destroy would remove`;
 
+/** Edit distance, to suggest the input a typo meant. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1)
+      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
 /** `name=value` arguments as inputs; every name must be an input of action.yml. */
 export function parseInputs(args: readonly string[], known: readonly string[]): Record<string, string> {
   const inputs: Record<string, string> = {};
@@ -23,7 +35,7 @@ export function parseInputs(args: readonly string[], known: readonly string[]): 
     const name = match?.[1]?.toLowerCase();
     if (!match || name === undefined) problems.push(`'${arg}' is not input=value`);
     else if (!known.includes(name)) {
-      const near = known.filter((k) => k.startsWith(name.slice(0, 3)) || name.startsWith(k.slice(0, 3)));
+      const near = known.filter((k) => distance(k, name) <= 2);
       problems.push(`'${name}' is not an input of action.yml${near.length > 0 ? ` (did you mean ${near.join(", ")}?)` : ""}`);
     } else inputs[name] = match[2] ?? "";
   }
