@@ -61,7 +61,7 @@ after(async () => {
   await cloud.close();
 });
 
-// The identity holds a role on aks-staging only, so reading aks-missing is refused: azure-role-missing.
+// The identity holds a role on aks-staging only, so reading aks-missing is refused: cluster-not-readable.
 test("help link: a failure after sign-in links the same page from the annotation and the job summary", async () => {
   const scenario = await seedScenario(cloud, { repo: "links" });
   const env = {
@@ -71,7 +71,7 @@ test("help link: a failure after sign-in links the same page from the annotation
   };
   const run = await runAction(env, { bundled: true });
   assert.equal(run.code, 1, run.everything);
-  const link = `${cloud.github.serverUrl}/octo/aks-flux-bootstrap/blob/v1.2.0/docs/troubleshooting.md#azure-role-missing`;
+  const link = `${cloud.github.serverUrl}/octo/aks-flux-bootstrap/blob/v1.2.0/docs/troubleshooting.md#cluster-not-readable`;
   const [error] = errorAnnotations(run.stdout);
   assert.ok(error?.message.endsWith(`See ${link}`), run.stdout);
   assert.ok(run.summary.includes(`Next step: see [troubleshooting](${link}).`), run.summary);

@@ -60,10 +60,11 @@ const CASES: readonly Case[] = [
     message: [/extensions\/write|fluxConfigurations\/write/, /az role assignment create/, /--scope \/subscriptions\//],
   },
   {
+    // The role cannot read the cluster: Azure answers as it would for a wrong name, so both causes are named.
     name: "Azure principal with only Kubernetes Extension Contributor",
     options: { roles: ["Kubernetes Extension Contributor"] },
-    title: /Azure role missing/,
-    message: [/az role assignment create/, /--scope \/subscriptions\//],
+    title: /Cluster not readable: wrong name or no role/,
+    message: [/az role assignment create --assignee 4a3c2b1d-0e9f-4a8b-b7c6-d5e4f3a2b1c0 /, /--scope \/subscriptions\//, /az aks list/],
   },
   {
     name: "Kubernetes Extension Contributor + Reader (no fluxConfigurations actions)",
