@@ -1,6 +1,6 @@
 // Runs the action the way the GitHub runner does: a child process with INPUT_* variables (action.yml
 // defaults applied by the "runner", i.e. here), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files; returns all it printed.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly bundled?: boolean;
   readonly debug?: boolean;
   readonly onLine?: (line: string) => void;
+  /** Told the child process once it is started (to signal it as the runner does when it cancels a step). */
+  readonly onSpawn?: (child: ChildProcess) => void;
 }
 
 export async function runAction(env: Readonly<Record<string, string>>, options: RunOptions = {}): Promise<ActionRun> {
@@ -62,6 +64,7 @@ export async function runAction(env: Readonly<Record<string, string>>, options: 
   };
   const entry = options.bundled ? join(root, "dist/index.js") : join(root, "src/index.ts");
   const child = spawn(process.execPath, [entry], { env: childEnv, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  options.onSpawn?.(child);
   let stdout = "";
   let stderr = "";
   let pending = "";

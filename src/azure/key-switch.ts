@@ -25,7 +25,9 @@ export function keySwitch(current: FluxConfiguration, desired: FluxConfiguration
   const git = patch?.gitRepository ?? {};
   if (SPEC_FIELDS.some((field) => git[field] !== undefined)) return { patch: patch ?? {}, restore: undefined, note: undefined };
   const timeout = desired.gitRepository?.timeoutInSeconds ?? current.gitRepository?.timeoutInSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const nudged = timeout > 1 ? timeout - 1 : timeout + 1;
+  const down = timeout > 1 ? timeout - 1 : timeout + 1;
+  // A killed rotation may have left the value nudged already: then the nudge goes the other way, or it changes nothing.
+  const nudged = current.gitRepository?.timeoutInSeconds === down ? timeout + 1 : down;
   return {
     patch: { ...patch, gitRepository: { ...git, timeoutInSeconds: nudged } },
     restore: { gitRepository: { timeoutInSeconds: timeout } },

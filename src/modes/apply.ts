@@ -7,7 +7,8 @@ import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
 import { statusesOf } from "../report/report.ts";
 import type { Run } from "../run/run.ts";
 import type { Observed } from "../run/current-state.ts";
-import { observe } from "../run/current-state.ts";
+import { keyInUse, observe } from "../run/current-state.ts";
+import { settledConfiguration } from "../run/settled.ts";
 import { ensureExtension } from "../azure/extension.ts";
 import { desiredConfiguration } from "../azure/flux-configuration-body.ts";
 import { getConfiguration, patchConfiguration, reportTime } from "../azure/flux-configuration.ts";
@@ -44,9 +45,16 @@ function clusterSourceCheck(run: Run, observed: Observed): void {
   });
 }
 
+/** What was observed, once an operation under way on the configuration (a killed run's write) has ended. */
+async function settledState(run: Run, observed: Observed): Promise<Observed> {
+  const settled = await settledConfiguration(run, observed.configuration);
+  if (settled === observed.configuration) return observed;
+  return { ...observed, configuration: settled, keyInUse: keyInUse(settled, observed.ownedKeys) };
+}
+
 export async function apply(run: Run): Promise<void> {
   const { settings, arm, report } = run;
-  const observed = await core.group("Preflight, current state and the repository", () => observe(run, true));
+  const observed = await core.group("Preflight, current state and the repository", async () => settledState(run, await observe(run, true)));
   enforceFindings(run, observed.repositoryCheck);
   checkFluxVersions(run, observed, true);
   const body = desired(run, observed);

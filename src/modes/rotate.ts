@@ -13,9 +13,18 @@ import { waitForReconciliation } from "../azure/reconciliation.ts";
 import { writeWhenSettled } from "../azure/operation.ts";
 import { deleteDeployKey, type DeployKey } from "../github/deploy-keys.ts";
 import { sameKey } from "../github/key-titles.ts";
-import { awaitFirstUse, currentKey, keyReport, newKeyPair, registerKey, removeKeys, rotationDue } from "../run/deploy-keys.ts";
+import {
+  awaitFirstUse,
+  currentKey,
+  keyReport,
+  newKeyPair,
+  registerKey,
+  removeKeys,
+  rotationDue,
+  withKeysLeft,
+} from "../run/deploy-keys.ts";
 import { removeLeftovers, restoreTimeout } from "../run/leftovers.ts";
-import { classifyKeys } from "../run/stale-keys.ts";
+import { classifyKeys, type KeyStates } from "../run/stale-keys.ts";
 import { configurationSettling, settledConfiguration } from "../run/settled.ts";
 import { keySwitch } from "../azure/key-switch.ts";
 import { ActionError, messageOf } from "../errors.ts";
@@ -105,18 +114,23 @@ export async function rotate(run: Run): Promise<void> {
         "Re-run rotate: it proves the new key and removes the older one (or remove the newer key by hand).",
     );
     core.warning("Rotation not proven: both deploy keys were kept.");
-    throw error;
+    throw withKeysLeft(error, older(observed, states, added), "older");
   }
   if (settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, pair.privateKey);
   await core.group("Remove older deploy keys", () =>
     removeKeys(
       run,
-      observed.ownedKeys.filter((k) => k.id !== added.id && !states.leftovers.includes(k) && !states.young.includes(k)),
+      older(observed, states, added),
       "older",
     ),
   );
   await undoNudge(run, change);
   report.headline = "deploy key rotated and proven in use";
+}
+
+/** The keys this rotation replaces: ours, before it, neither left over nor a run's still going. */
+function older(observed: Observed, states: KeyStates, added: DeployKey): DeployKey[] {
+  return observed.ownedKeys.filter((k) => k.id !== added.id && !states.leftovers.includes(k) && !states.young.includes(k));
 }
 
 /**

@@ -99,7 +99,7 @@ export async function removeKeys(run: Run, keys: readonly DeployKey[], why: stri
 }
 
 /** A failed delete says which keys stay and that the next run removes them. */
-function withKeysLeft(error: unknown, left: readonly DeployKey[], why: string): unknown {
+export function withKeysLeft(error: unknown, left: readonly DeployKey[], why: string): unknown {
   if (!(error instanceof ActionError)) return error;
   const ids = left.map((k) => k.id).join(", ");
   return new ActionError(error.code, {
