@@ -48,6 +48,8 @@ var readWriteActions = [
   'Microsoft.KubernetesConfiguration/extensions/read'
   'Microsoft.KubernetesConfiguration/extensions/write'
   'Microsoft.KubernetesConfiguration/extensions/operations/read'
+  // The microsoft.flux versions a release train offers the cluster: which Flux an install or auto-upgrade brings.
+  'Microsoft.KubernetesConfiguration/extensionTypes/read'
   'Microsoft.KubernetesConfiguration/fluxConfigurations/read'
   'Microsoft.KubernetesConfiguration/fluxConfigurations/write'
   'Microsoft.KubernetesConfiguration/fluxConfigurations/operations/read'

@@ -29,6 +29,7 @@ cluster_actions='"Microsoft.ContainerService/managedClusters/read",
   "Microsoft.KubernetesConfiguration/extensions/read",
   "Microsoft.KubernetesConfiguration/extensions/write",
   "Microsoft.KubernetesConfiguration/extensions/operations/read",
+  "Microsoft.KubernetesConfiguration/extensionTypes/read",
   "Microsoft.KubernetesConfiguration/fluxConfigurations/read",
   "Microsoft.KubernetesConfiguration/fluxConfigurations/write",
   "Microsoft.KubernetesConfiguration/fluxConfigurations/operations/read"'
