@@ -160,3 +160,24 @@ test("without the check, Flux's own refusal ends the wait at once with its messa
   assert.match(error?.message ?? "", /dry-run failed, error: no matches for kind "HelmRe(lease|pository)" in version/);
   assert.match(error?.message ?? "", /flux migrate -f <path>/);
 });
+
+test("a role that may not list the train's versions: they are unknown, and the objects are judged against the newest the notes name, as warnings", async () => {
+  const scenario = await seedScenario(cloud, { clusterName: "aks-api-norole", repo: "cfg-api-norole", files: fixture.files, roles: [] });
+  cloud.azure.grantRole({
+    clientId: scenario.clientId,
+    scope: scenario.clusterId,
+    role: { actions: ["*"], notActions: ["Microsoft.KubernetesConfiguration/extensionTypes/read"] },
+  });
+  const { run, writes } = await runSeeded(scenario, { mode: "plan" });
+  assert.deepEqual(writes, []);
+  assert.equal(run.code, 0, run.everything);
+  assert.match(
+    run.stdout,
+    /Flux versions: newest version on the train: unknown \(listing the Stable versions failed: .*extensionTypes\/read/,
+  );
+  const assumed = annotations(run.stdout, "warning").filter((a) => a.title === "microsoft.flux 1.24.1 and later refuse this");
+  assert.deepEqual(
+    assumed.map((a) => `${a.file}:${a.line}`).sort(),
+    [`${releaseFile}:${releaseLine}`, `${repositoryFile}:${repositoryLine}`].sort(),
+  );
+});

@@ -57,6 +57,9 @@ const FLUX_OF_EXTENSION: Readonly<Record<string, string>> = {
   "1.24.1": "2.7.5",
 };
 
+/** The newest version the notes name: the lower bound for a version they do not (yet) list. */
+export const NEWEST_IN_NOTES = Object.keys(FLUX_OF_EXTENSION).sort(compareVersions).at(-1) ?? "1.24.1";
+
 /**
  * The notes' "Deprecation and removal notice": version 1.23.0 removes source.toolkit.fluxcd.io v1beta1 and v1beta2,
  * kustomize.toolkit.fluxcd.io v1beta1 and v1beta2, helm.toolkit.fluxcd.io v2beta1 and v2beta2,

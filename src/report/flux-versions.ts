@@ -15,8 +15,10 @@ export interface FluxVersions {
   readonly installed: (ExtensionAt & { readonly autoUpgrade: boolean; readonly releaseTrain: string | undefined }) | undefined;
   /** What the cluster runs once this run's writes are done; `byThisRun`: this run installs or changes the version. */
   readonly after: ExtensionAt & { readonly autoUpgrade: boolean; readonly releaseTrain: string | undefined; readonly byThisRun: boolean };
-  /** The newest version of the train, where auto-upgrade will move the cluster without a workflow run. */
+  /** The newest version of the train, where auto-upgrade will move the cluster without a workflow run; with
+   *  `nextAssumed`, the newest version Azure's notes name, the one judged against where the versions are unknown. */
   readonly next: ExtensionAt | undefined;
+  readonly nextAssumed: boolean;
   /** Why the train's versions are unknown, when they are. */
   readonly trainUnknown: string | undefined;
   /** Refused by the Flux of `after` (what `flux-api-check` decides on). */
@@ -43,10 +45,12 @@ export function fluxVersionLines(v: FluxVersions): string[] {
   const train = v.after.autoUpgrade ? `auto-upgrade on (${v.after.releaseTrain ?? "Stable"})` : "auto-upgrade off (pinned)";
   lines.push(`this run ${verb} ${at(v.after)}, ${train}`);
   if (v.after.autoUpgrade) {
-    if (v.next) lines.push(`auto-upgrade will move the cluster to ${at(v.next)}, the newest on its train, without a workflow run`);
-    else if (v.trainUnknown) lines.push(`newest version on the train: unknown (${v.trainUnknown})`);
+    if (v.trainUnknown) lines.push(`newest version on the train: unknown (${v.trainUnknown})`);
+    else if (v.next) lines.push(`auto-upgrade will move the cluster to ${at(v.next)}, the newest on its train, without a workflow run`);
     else lines.push("auto-upgrade: already the newest version on its train; Azure moves it to newer ones without a workflow run");
   }
+  if (v.next && v.nextAssumed)
+    lines.push(`judged (as warnings) against ${at(v.next)}, the newest version Azure's release notes name, as the version is unknown`);
   return lines;
 }
 
@@ -55,7 +59,7 @@ export function fluxApiLines(v: FluxVersions): string[] {
   const failing = v.level === "fail";
   return [
     ...v.refused.map((f) => `${failing ? "refused (fails before any write)" : "refused"}: ${f.message}`),
-    ...v.refusedNext.map((f) => `the next upgrade, to ${at(v.next)}, refuses: ${f.message}`),
+    ...v.refusedNext.map((f) => `${v.nextAssumed ? `${at(v.next)} refuses` : `the next upgrade, to ${at(v.next)}, refuses`}: ${f.message}`),
     ...v.deprecated.map((f) => `deprecated: ${f.message}`),
   ];
 }

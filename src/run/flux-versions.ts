@@ -8,6 +8,7 @@ import {
   AZURE_REMOVED_API_VERSIONS,
   INTERIM,
   compareVersions,
+  NEWEST_IN_NOTES,
   fluxOfExtension,
   interimVersions,
   needsInterimStep,
@@ -55,13 +56,20 @@ export function assessFluxVersions(run: Run, observed: Observed): FluxVersions |
     releaseTrain: pinned === undefined ? wanted.releaseTrain : undefined,
     byThisRun: !installed || (afterVersion !== undefined && afterVersion !== installedVersion) || afterVersion === undefined,
   };
+  const afterTarget = targetOf(afterVersion);
+  // Where the versions are unknown (the train's list could not be read, or a version Azure's notes never listed), the
+  // objects are judged against the newest version the notes name, as warnings: Flux does not bring removed APIs back.
+  const fallback =
+    !afterTarget ||
+    (after.autoUpgrade && !train?.known && afterVersion !== undefined && compareVersions(NEWEST_IN_NOTES, afterVersion) > 0);
   const next =
     after.autoUpgrade && newestOnTrain && (!afterVersion || compareVersions(newestOnTrain, afterVersion) > 0)
       ? extensionAt(newestOnTrain)
-      : undefined;
+      : fallback
+        ? extensionAt(NEWEST_IN_NOTES)
+        : undefined;
   const manifests: Manifest[] = [...(observed.repositoryCheck?.manifests?.values() ?? [])].flat();
   const off = checks.apiCheck === "off";
-  const afterTarget = targetOf(afterVersion);
   const nextTarget = targetOf(next?.version);
   const now = off || !afterTarget ? [] : apiFindings(manifests, afterTarget);
   const refused = now.filter((f) => f.severity === "refused");
@@ -71,6 +79,7 @@ export function assessFluxVersions(run: Run, observed: Observed): FluxVersions |
     installed,
     after,
     next,
+    nextAssumed: next !== undefined && next.version !== newestOnTrain,
     trainUnknown: train && !train.known ? train.why : undefined,
     refused,
     refusedNext: later,
@@ -123,12 +132,18 @@ export function checkFluxVersions(run: Run, observed: Observed, enforce: boolean
   const paths = run.settings.flux.kustomizations.map((k) => k.path);
   const target = v.after.flux ? { flux: v.after.flux, removed: [] } : undefined;
   const fix = target ? ` Rewrite them with \`${migrateCommand(paths, target)}\` (Flux CLI 2.7.1 or later) and push.` : "";
-  if (v.refusedNext.length > 0 && v.next)
+  if (v.refusedNext.length > 0 && v.next) {
+    const nextFix = v.next.flux ? ` Rewrite them with \`${migrateCommand(paths, { flux: v.next.flux, removed: [] })}\`.` : "";
     annotate(
       v.refusedNext,
-      `The next Flux upgrade (${v.next.version}) will refuse this`,
-      ` Auto-upgrade moves the cluster there without a workflow run.`,
+      v.nextAssumed
+        ? `microsoft.flux ${v.next.version} and later refuse this`
+        : `The next Flux upgrade (${v.next.version}) will refuse this`,
+      v.nextAssumed
+        ? ` Which version the cluster will run is unknown (see the log); ${v.next.version} is the newest Azure's release notes name.${nextFix}`
+        : ` Auto-upgrade moves the cluster there without a workflow run.${nextFix}`,
     );
+  }
   annotate(v.deprecated, "Deprecated Flux apiVersion", "");
   if (v.refused.length === 0 || v.level === "off") return v;
   if (v.level === "warn") {
