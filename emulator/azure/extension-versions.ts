@@ -63,9 +63,12 @@ export function newestOnTrain(state: ArmState, train: string | undefined): strin
   return trainVersions(state, train).at(-1);
 }
 
-/** apiVersions the Flux of an installed extension version does not serve. */
-export function refusedApiVersions(version: string | undefined): readonly string[] {
-  return version && order(version, "1.23.0") >= 0 ? REMOVED_FROM_1_23 : [];
+/** apiVersions the Flux of an installed extension version does not serve (see AgentBehaviour.fluxApiRemovals). */
+export function refusedApiVersions(version: string | undefined, removals: "notice" | "restored-in-1.24" = "notice"): readonly string[] {
+  if (!version || order(version, "1.23.0") < 0) return [];
+  return removals === "restored-in-1.24" && order(version, "1.24.0") >= 0
+    ? REMOVED_FROM_1_23.filter((v) => !/\/v[12]beta2$/.test(v))
+    : REMOVED_FROM_1_23;
 }
 
 /** The failure of a move that skips the interim step, or undefined. */

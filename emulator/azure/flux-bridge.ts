@@ -50,7 +50,7 @@ export function agentView(arm: ArmState, id: string): AgentView | undefined {
     syncIntervalInSeconds: Number(git["syncIntervalInSeconds"] ?? 600),
     kustomizations: object(p["kustomizations"]) as Record<string, KustomizationSpec>,
     fluxInstalled: extension !== undefined,
-    refusedApiVersions: refusedApiVersions(typeof running === "string" ? running : undefined),
+    refusedApiVersions: refusedApiVersions(typeof running === "string" ? running : undefined, arm.agent.fluxApiRemovals),
     generation: resource.generation,
     previous: {
       sha: synced.includes("/") ? synced.slice(synced.lastIndexOf("/") + 1) : "",

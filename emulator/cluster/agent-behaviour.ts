@@ -58,6 +58,11 @@ export interface AgentBehaviour {
    *  text (e.g. `{ "podinfo/podinfo": { action: "install", message: "context deadline exceeded" } }`). Default none: every
    *  HelmRelease found under an applied kustomization's path installs. See flux-helm.ts for what is reported. */
   readonly helmFailures: Readonly<Record<string, HelmFailure>>;
+  /** Which apiVersions microsoft.flux 1.23.0 and later refuse. "notice" (default): all that the release notes' removal
+   *  notice lists, v1beta2 / v2beta2 included. "restored-in-1.24": from 1.24.0 only upstream Flux 2.7's removals (the
+   *  v1beta1 / v2beta1 ones), as 1.24.0's "Restore 2.7 CRDs for rolling forward clusters that have deprecated or removed
+   *  Flux API usage" may mean (upstream 2.7 CRDs serve v1beta2 / v2beta2, deprecated). The notes do not say which. */
+  readonly fluxApiRemovals: "notice" | "restored-in-1.24";
 }
 
 export interface HelmFailure {
@@ -80,4 +85,5 @@ export const DEFAULT_AGENT: AgentBehaviour = {
   retryMinMs: 750,
   retryMaxMs: 15 * 60_000,
   helmFailures: {},
+  fluxApiRemovals: "notice",
 };

@@ -33,7 +33,7 @@ function targetOf(version: string | undefined): FluxTarget | undefined {
 const key = (f: ApiFinding): string => `${f.file}:${f.line}:${f.apiVersion}:${f.replacement ?? ""}`;
 
 /** Works out now / after / next from what was read; pure but for its inputs. */
-export function assessFluxVersions(run: Run, observed: Observed): FluxVersions | undefined {
+export function assessFluxVersions(run: Run, observed: Observed): FluxVersions {
   const { extension: wanted, fluxVersions: checks } = run.settings;
   const found: Extension | undefined = observed.extension;
   const installedVersion = found?.currentVersion ?? found?.version ?? undefined;
@@ -122,9 +122,8 @@ function annotate(findings: readonly ApiFinding[], title: string, extra: string)
 }
 
 /** Logs the versions and findings, records them in the report, and enforces what apply must refuse before any write. */
-export function checkFluxVersions(run: Run, observed: Observed, enforce: boolean): FluxVersions | undefined {
+export function checkFluxVersions(run: Run, observed: Observed, enforce: boolean): FluxVersions {
   const v = assessFluxVersions(run, observed);
-  if (!v) return undefined;
   run.report.fluxVersions = v;
   for (const line of fluxVersionLines(v)) core.info(`Flux versions: ${line}`);
   if (!enforce) return v;
