@@ -189,7 +189,9 @@ test("crash matrix: every write of apply, rotate and destroy survives a lost ans
   for (const mode of MODES) {
     const writes = await writesOf(reference, mode);
     assert.ok(writes.length > 0, `${mode} makes writes`);
-    for (const write of writes) for (const fault of FAULTS) cases.push({ mode, write, fault });
+    const only = new RegExp(process.env["CRASH_MATRIX_ONLY"] ?? "");
+    for (const write of writes) for (const fault of FAULTS) if (only.test(`${mode} ${write.method}#${write.nth} ${fault}`)) cases.push({ mode, write, fault });
+    if (process.env["CRASH_MATRIX_TRACE"]) console.error(`${mode}: ${writes.map((w) => `${w.method} ${w.shape}#${w.nth}`).join(", ")}`);
   }
   const outcomes: Outcome[] = [];
   let next = 0;
@@ -198,7 +200,10 @@ test("crash matrix: every write of apply, rotate and destroy survives a lost ans
       while (next < cases.length) {
         const c = cases[next];
         next += 1;
-        if (c) outcomes.push(await runCase(cloud, c));
+        if (!c) continue;
+        const outcome = await runCase(cloud, c);
+        outcomes.push(outcome);
+        if (process.env["CRASH_MATRIX_TRACE"]) console.error(`${outcome.problems.length ? "BAD" : "ok "} ${outcome.name} ${outcome.problems.join("; ")}`);
       }
     }),
   );

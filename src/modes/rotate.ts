@@ -93,7 +93,10 @@ export async function rotate(run: Run): Promise<void> {
     );
     accepted = true;
     report.configuration = configurationReport("updated", { id: configuration.id }, [keyChange()]);
-    const proof = await prove(run, observed, added, Math.max(reportTime(configuration), switched.reportedBefore));
+    // An answer without an operation may be the retry of a switch Azure had already made: any report after the
+    // state read before the switch counts then.
+    const reportedBefore = switched.operation ? Math.max(reportTime(configuration), switched.reportedBefore) : reportTime(configuration);
+    const proof = await prove(run, observed, added, reportedBefore);
     report.configuration.complianceState = proof.complianceState;
     report.configuration.syncedCommit = proof.sourceSyncedCommitId;
     report.configuration.statuses = statusesOf(proof);

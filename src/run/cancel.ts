@@ -11,9 +11,12 @@ import { deleteDeployKey, listDeployKeys } from "../github/deploy-keys.ts";
 import { sameKey } from "../github/key-titles.ts";
 import { keyReport } from "./deploy-keys.ts";
 import { messageOf } from "../errors.ts";
+import { sleep } from "../poll.ts";
 
 /** The clean-up's budget: well inside the 7.5 s before SIGTERM, leaving time for the summary. */
 const BUDGET_MS = 5_000;
+/** Of which, for a key registration under way to answer. */
+const PENDING_MS = 1_500;
 
 /** Handles the runner's cancel signals for this run; `finish` writes the outputs and summary. Returns the uninstaller. */
 export function onCancel(run: Run, finish: () => Promise<void>): () => void {
@@ -45,7 +48,9 @@ async function cancel(run: Run, signal: NodeJS.Signals): Promise<void> {
   });
   report.outcome = "cancelled";
   report.headline = `cancelled (${signal})`;
-  const signalBudget = AbortSignal.timeout(BUDGET_MS);
+  // A key POST under way when the signal came: its answer says whether the key exists (the gate stops nothing already sent).
+  await Promise.race([Promise.allSettled(run.ledger.pending()), sleep(PENDING_MS)]);
+  const signalBudget = AbortSignal.timeout(BUDGET_MS - PENDING_MS);
   const octokit = createOctokit(run.settings.git, { retries: 1, signal: signalBudget });
   for (const entry of run.ledger.unused()) {
     try {

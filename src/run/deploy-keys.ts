@@ -57,16 +57,23 @@ export async function registerKey(run: Run, pair: PublicHalf, options: RegisterO
     run: run.marker,
   });
   const entry = run.ledger.register(pair.publicBlob, title, options.clusterMade === true);
-  let key: DeployKey;
-  try {
-    key = await addDeployKey(run.octokit, settings.git, title, pair.publicBlob, !settings.key.readWrite);
-    core.info(`Added deploy key "${title}" (${pair.fingerprint}, ${key.readOnly ? "read-only" : "read-write"}).`);
-  } catch (error) {
-    const found = lostAnswer(error) ? await findByMaterial(run, pair.publicBlob) : undefined;
-    if (!found) throw error;
-    key = found;
-    core.info(`GitHub had registered deploy key "${found.title}" (${pair.fingerprint}) before its answer was lost: adopting it (id ${found.id}).`);
-  }
+  const registration = (async (): Promise<DeployKey> => {
+    try {
+      const key = await addDeployKey(run.octokit, settings.git, title, pair.publicBlob, !settings.key.readWrite);
+      core.info(`Added deploy key "${title}" (${pair.fingerprint}, ${key.readOnly ? "read-only" : "read-write"}).`);
+      return key;
+    } catch (error) {
+      const found = lostAnswer(error) ? await findByMaterial(run, pair.publicBlob) : undefined;
+      if (!found) throw error;
+      core.info(`GitHub had registered deploy key "${found.title}" (${pair.fingerprint}) before its answer was lost: adopting it (id ${found.id}).`);
+      return found;
+    }
+  })();
+  entry.pending = registration.then(
+    (key) => (entry.key = key),
+    () => undefined,
+  );
+  const key = await registration;
   entry.key = key;
   return key;
 }

@@ -13,6 +13,8 @@ export interface CreatedKey {
   armWritesBefore: number | undefined;
   /** Removed again by this run. */
   removed: boolean;
+  /** The registration while it runs (its POST, and the read-back after a lost answer). */
+  pending: Promise<unknown> | undefined;
 }
 
 export class Ledger {
@@ -20,7 +22,7 @@ export class Ledger {
 
   /** Records a key before its POST is sent, so that a lost answer or a cancel mid-request still knows of it. */
   register(publicBlob: string, title: string, sentToAzure: boolean): CreatedKey {
-    const entry: CreatedKey = { publicBlob, title, key: undefined, sentToAzure, armWritesBefore: undefined, removed: false };
+    const entry: CreatedKey = { publicBlob, title, key: undefined, sentToAzure, armWritesBefore: undefined, removed: false, pending: undefined };
     this.keys.push(entry);
     return entry;
   }
@@ -45,6 +47,11 @@ export class Ledger {
   removed(id: number): void {
     const entry = this.find(id);
     if (entry) entry.removed = true;
+  }
+
+  /** Registrations still under way (a cancel waits for them, briefly, so that their key is known). */
+  pending(): Promise<unknown>[] {
+    return this.keys.flatMap((k) => (k.pending ? [k.pending] : []));
   }
 
   /** Keys this run created that no configuration write carried and that are still there: nothing uses them. */
