@@ -9,6 +9,8 @@ import tseslint from "typescript-eslint";
 
 const CLIENTS = ["@azure/identity", "@azure/arm-kubernetesconfiguration", "@azure/core-rest-pipeline", "@actions/github", "@octokit/*"];
 const ABOVE = ["**/run/*", "**/modes/*", "**/main.ts"];
+/** The modes (src/modes/<mode>.ts, and its own steps in src/modes/<mode>/). */
+const MODES = ["apply", "rotate", "destroy", "plan"];
 
 /** no-restricted-imports with one message per group; type-only imports are allowed. */
 function restrict(groups) {
@@ -40,7 +42,10 @@ export default tseslint.config(
     files: ["src/inputs/**/*.ts", "src/ssh/**/*.ts", "src/report/**/*.ts", "src/manifests/**/*.ts"],
     rules: restrict([
       [CLIENTS, "inputs/, ssh/ and report/ are pure: no client here (type-only imports are fine)."],
-      [["**/azure/*", "!**/azure/clouds.ts", "!**/azure/flux-releases.ts", "**/github/*"], "inputs/, ssh/ and report/ import no Azure or GitHub client module."],
+      [
+        ["**/azure/*", "!**/azure/clouds.ts", "!**/azure/flux-releases.ts", "**/github/*"],
+        "inputs/, ssh/ and report/ import no Azure or GitHub client module.",
+      ],
       [ABOVE, "A lower layer never imports run/, modes/ or main.ts."],
     ]),
   },
@@ -52,9 +57,23 @@ export default tseslint.config(
     files: ["src/run/**/*.ts"],
     rules: restrict([[["**/modes/*", "**/main.ts"], "run/ holds what modes share: it never imports a mode."]]),
   },
+  // A mode's own steps may live in a folder of its name (modes/rotate/): a mode imports its own folder, never another
+  // mode or another mode's folder.
+  ...MODES.map((mode) => ({
+    files: [`src/modes/${mode}.ts`, `src/modes/${mode}/**/*.ts`],
+    rules: restrict([
+      [
+        MODES.filter((other) => other !== mode).flatMap((other) => [`**/${other}.ts`, `**/${other}/**`]),
+        "A mode never imports another mode: move what they share into run/.",
+      ],
+    ]),
+  })),
   {
     files: ["src/modes/**/*.ts"],
-    rules: restrict([[["./*", "../modes/*"], "A mode never imports another mode: move what they share into run/."]]),
+    ignores: MODES.flatMap((mode) => [`src/modes/${mode}.ts`, `src/modes/${mode}/**/*.ts`]),
+    rules: restrict([
+      [MODES.flatMap((mode) => [`**/${mode}.ts`, `**/${mode}/**`]), "A mode never imports another mode: move what they share into run/."],
+    ]),
   },
   {
     files: ["emulator/**/*.ts"],

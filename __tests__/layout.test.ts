@@ -40,6 +40,18 @@ const VIOLATIONS: readonly [string, string, string, RegExp][] = [
     /never imports another mode/,
   ],
   [
+    "a mode importing another mode's own folder",
+    "src/modes/apply.ts",
+    'import { prove } from "./rotate/finish.ts";\nexport const x = prove;\n',
+    /never imports another mode/,
+  ],
+  [
+    "a mode's folder importing another mode",
+    "src/modes/rotate/violation.ts",
+    'import { apply } from "../apply.ts";\nexport const x = apply;\n',
+    /never imports another mode/,
+  ],
+  [
     "run/ importing a mode",
     "src/run/violation.ts",
     'import { plan } from "../modes/plan.ts";\nexport const x = plan;\n',

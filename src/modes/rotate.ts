@@ -9,21 +9,12 @@ import type { Run } from "../run/run.ts";
 import { observe, type Observed } from "../run/current-state.ts";
 import { desiredConfiguration, keyChange } from "../azure/flux-configuration-body.ts";
 import { patchConfiguration, reportTime, type ConfigurationWrite } from "../azure/flux-configuration.ts";
-import { waitForReconciliation } from "../azure/reconciliation.ts";
 import { writeWhenSettled } from "../azure/operation.ts";
 import { deleteDeployKey, type DeployKey } from "../github/deploy-keys.ts";
 import { sameKey } from "../github/key-titles.ts";
-import {
-  awaitFirstUse,
-  currentKey,
-  keyReport,
-  newKeyPair,
-  registerKey,
-  removeKeys,
-  rotationDue,
-  withKeysLeft,
-} from "../run/deploy-keys.ts";
-import { removeLeftovers, restoreTimeout } from "../run/leftovers.ts";
+import { currentKey, keyReport, newKeyPair, registerKey, removeKeys, rotationDue, withKeysLeft } from "../run/deploy-keys.ts";
+import { removeLeftovers } from "../run/leftovers.ts";
+import { finishRotation, prove } from "./rotate/finish.ts";
 import { classifyKeys, type KeyStates } from "../run/stale-keys.ts";
 import { configurationSettling, settledConfiguration } from "../run/settled.ts";
 import { keySwitch } from "../azure/key-switch.ts";
@@ -120,13 +111,7 @@ export async function rotate(run: Run): Promise<void> {
     throw withKeysLeft(error, older(observed, states, added), "older");
   }
   if (settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, pair.privateKey);
-  await core.group("Remove older deploy keys", () =>
-    removeKeys(
-      run,
-      older(observed, states, added),
-      "older",
-    ),
-  );
+  await core.group("Remove older deploy keys", () => removeKeys(run, older(observed, states, added), "older"));
   await undoNudge(run, change);
   report.headline = "deploy key rotated and proven in use";
 }
@@ -165,46 +150,4 @@ async function switchKey(
   } finally {
     settling.stop();
   }
-}
-
-/** A Compliant report made after `reportedBefore`, then GitHub's own record of the key's first use. */
-async function prove(run: Run, observed: Observed, key: DeployKey, reportedBefore: number): Promise<FluxConfiguration> {
-  const { settings } = run;
-  return core.group("Prove the new key is in use", async () => {
-    const waited = await waitForReconciliation(run.arm, settings.flux.name, {
-      expectedSha: observed.expectedSha,
-      reportedBefore,
-      deadline: run.deadline,
-      intervalMs: run.intervalMs,
-      repository: `${settings.git.owner}/${settings.git.repo}`,
-      label: "rotation proof",
-    });
-    const used = await awaitFirstUse(run, key);
-    core.info(`Flux is Compliant with the key and GitHub saw it in use at ${used.lastUsed}.`);
-    return waited;
-  });
-}
-
-/**
- * The configuration holds a key newer than other keys of ours: an earlier rotation was stopped after Azure
- * accepted its switch (killed, cancelled, or its token expired). Finish it: prove the held key, remove the older
- * ones, put back a spec nudge it left. A new key now would be a second rotation nobody asked for.
- */
-async function finishRotation(
-  run: Run,
-  observed: Observed,
-  configuration: FluxConfiguration,
-  held: DeployKey,
-  older: readonly DeployKey[],
-): Promise<void> {
-  const { report, settings } = run;
-  core.info(`The configuration holds deploy key "${held.title}", newer than ${older.length} other key(s) of ours: finishing that rotation.`);
-  report.deployKey = keyReport("unchanged", held, undefined);
-  const proof = await prove(run, observed, held, -1);
-  report.configuration = configurationReport("unchanged", proof);
-  await core.group("Remove older deploy keys", () => removeKeys(run, older, "older"));
-  const body = desiredConfiguration(settings.flux, settings.git, observed.defaultBranch, observed.knownHosts.text);
-  await restoreTimeout(run, configuration, body);
-  report.notes.push(`An earlier rotation had switched to key "${held.title}" but not finished: it is now proven in use and the older key(s) removed.`);
-  report.headline = "earlier rotation finished: new key proven, older keys removed";
 }
