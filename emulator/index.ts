@@ -10,13 +10,16 @@ import { startAzure, type AgentBehaviour, type AzureCloud, type AzureOptions } f
 import { startGitHub, type GitHubCloud } from "./github/index.ts";
 
 export type { Traffic, FaultSpec, LoggedRequest, AgentBehaviour, AzureCloud, GitHubCloud };
-export { DEFAULT_AGENT } from "./azure/index.ts";
+export { DEFAULT_AGENT, ARM_THROTTLING, scaledArmThrottling } from "./azure/index.ts";
+export type { ArmThrottling } from "./azure/index.ts";
 // Repository contents for seedScenario({ files }) (see the files' headers).
 export { defaultFluxTree } from "./github/git-repos.ts";
 export { fluxBootstrapFiles, largeRepositoryFiles, sourceRefFiles } from "./github/repo-fixtures.ts";
 export type { SourceRefFixture, SourceRefLocation } from "./github/repo-fixtures.ts";
 export { helmReleaseFiles, helmReleaseManifest } from "./github/helm-release-fixtures.ts";
 export { oldApiFiles } from "./github/flux-api-fixtures.ts";
+export { GITHUB_LIMITS, scaledGitHubLimits } from "./github/documented-limits.ts";
+export type { GitHubLimits } from "./github/documented-limits.ts";
 export type { OldApiFixture } from "./github/flux-api-fixtures.ts";
 export type { HelmReleaseFixture } from "./github/helm-release-fixtures.ts";
 

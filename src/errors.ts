@@ -34,6 +34,7 @@ export type ErrorCode =
   | "extension-upgrade-path"
   | "extension-downgrade"
   | "wait-timeout"
+  | "rate-limited"
   | "rotation-unproven"
   | "cluster-key-missing";
 

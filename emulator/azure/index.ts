@@ -36,6 +36,9 @@ export type {
 };
 export { DEFAULT_AGENT } from "../cluster/agent-behaviour.ts";
 export { BUILT_IN_ROLES } from "./rbac.ts";
+export { ARM_THROTTLING, scaledArmThrottling } from "./throttling.ts";
+export type { ArmThrottling } from "./throttling.ts";
+import { createThrottlingState, withArmThrottling, type ArmThrottling } from "./throttling.ts";
 
 export interface AzureOptions {
   readonly traffic: Traffic;
@@ -113,6 +116,10 @@ export interface AzureCloud {
   readonly deletions: () => readonly DeleteRequest[];
   /** Fetches and reports every flux configuration now (reporting even if nothing changed) and waits until the agent is idle. */
   readonly reconcileNow: () => Promise<void>;
+  /** ARM's subscription throttling (ARM_THROTTLING, or scaledArmThrottling(...) for a test); undefined: off. */
+  readonly setThrottling: (settings: ArmThrottling | undefined) => void;
+  /** How many requests ARM answered 429 so far. */
+  readonly throttled: () => number;
   readonly close: () => Promise<void>;
 }
 
@@ -180,8 +187,12 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
     error: { code: status === 429 ? "TooManyRequests" : status >= 500 ? "InternalServerError" : "Error", message },
   });
   const entraServer = await listen(entraRoutes(entra), "entra", options, aadError);
+  const throttling = createThrottlingState();
   const armServer = await listen(
-    [...armRoutes(arm), ...extensionTypeRoutes(arm), ...kubernetesConfigurationRoutes(arm, hooks)],
+    [...armRoutes(arm), ...extensionTypeRoutes(arm), ...kubernetesConfigurationRoutes(arm, hooks)].map((route) => ({
+      ...route,
+      handler: withArmThrottling(throttling, route.handler),
+    })),
     "arm",
     options,
     armErrorBody,
@@ -230,6 +241,11 @@ export async function startAzure(options: AzureOptions): Promise<AzureCloud> {
     getFluxConfiguration: (cluster, name) => raw(childId(arm, cluster, "fluxConfigurations", name)),
     deletions: () => [...arm.deletions],
     reconcileNow: () => agent.reconcileNow(),
+    setThrottling: (settings) => {
+      throttling.settings = settings;
+      throttling.buckets.clear();
+    },
+    throttled: () => throttling.throttled,
     close: async () => {
       agent.stop();
       for (const timer of arm.timers) clearTimeout(timer);

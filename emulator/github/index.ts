@@ -15,7 +15,8 @@ import type { FileChanges } from "./git-repos.ts";
 import { generateHostKeys } from "./host-keys.ts";
 import { startOidcService } from "./oidc.ts";
 import type { ActionsOidc } from "./oidc.ts";
-import { createRateState, setRateLimit, withRateLimit } from "./rate-limit.ts";
+import { createRateState, enforceLimits, setRateLimit, withRateLimit } from "./rate-limit.ts";
+import type { GitHubLimits } from "./documented-limits.ts";
 import { withTokenExpiry } from "./token-expiry.ts";
 import type { RateLimitSettings, RateState, ThrottleKind } from "./rate-limit.ts";
 import { contentsRoutes } from "./rest-contents.ts";
@@ -98,6 +99,8 @@ export interface GitHubCloud extends ActionsOidc {
   readonly setTreeLimit: (limit: Partial<TreeLimit>) => void;
   /** The next `times` API calls answer throttled; returns how many calls have been throttled in total so far. */
   readonly throttle: (kind: ThrottleKind, times: number, retryAfterSeconds?: number) => () => number;
+  /** Enforces GitHub's documented rate limits (GITHUB_LIMITS, or scaledGitHubLimits(...) for a test); undefined: off. */
+  readonly enforceLimits: (limits: GitHubLimits | undefined) => void;
   /** Path of the bare repository on disk (read-only use). */
   readonly gitDir: (repo: string) => string;
   readonly close: () => Promise<void>;
@@ -226,6 +229,7 @@ export async function startGitHub(options: GitHubOptions): Promise<GitHubCloud> 
     },
     setRateLimit: (settings) => setRateLimit(rate, settings),
     setTreeLimit: (limit) => void (state.treeLimit = { ...state.treeLimit, ...limit }),
+    enforceLimits: (limits) => enforceLimits(rate, limits),
     throttle: (kind, times, retryAfterSeconds = 1) => {
       rate.throttles.push({ kind, times, retryAfter: retryAfterSeconds });
       return () => rate.throttled;

@@ -7,6 +7,7 @@ import { loadAzureSdk } from "./sdk-chunk.ts";
 import type { Cluster } from "../inputs/settings.ts";
 import { ActionError, armCodeOf, messageOf, statusOf } from "../errors.ts";
 import type { WriteGate } from "../write-gate.ts";
+import { throttlingPolicy } from "./throttling.ts";
 
 export interface Arm {
   /** The SDK client, there once the Azure SDK chunk has loaded (the load starts with createArm; await it at each use). */
@@ -60,7 +61,7 @@ function gatePolicy(gate: WriteGate): PipelinePolicy {
 }
 
 /** Starts loading the Azure SDK and returns at once: nothing waits for the SDK until it first calls Azure. */
-export function createArm(credential: AzureCredential, cluster: Cluster, endpoint: string, gate?: WriteGate): Arm {
+export function createArm(credential: AzureCredential, cluster: Cluster, endpoint: string, gate?: WriteGate, deadline?: number): Arm {
   const client = loadAzureSdk().then(
     (sdk) =>
       new sdk.SourceControlConfigurationClient(credential, cluster.subscriptionId, {
@@ -68,6 +69,8 @@ export function createArm(credential: AzureCredential, cluster: Cluster, endpoin
         credentialScopes: [`${endpoint.replace(/\/$/, "")}/.default`],
         retryOptions: { maxRetries: 5, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 },
         additionalPolicies: [
+          // Before the debug policy, which then logs each 429 and each try after it.
+          ...(deadline !== undefined ? [{ policy: throttlingPolicy(deadline), position: "perRetry" as const }] : []),
           { policy: debugPolicy, position: "perRetry" },
           ...(gate ? [{ policy: gatePolicy(gate), position: "perCall" as const }] : []),
         ],

@@ -8,6 +8,7 @@ import type { Git } from "../inputs/settings.ts";
 import { ActionError, messageOf, statusOf } from "../errors.ts";
 import type { WriteGate } from "../write-gate.ts";
 import { TOKEN_EXPIRATION, tokenRejected, type TokenExpiry } from "./token.ts";
+import { fitsBefore, rateLimitError, secondaryBackoffMs, waitLine, waitOut, type LimitHit } from "../rate-limits.ts";
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
@@ -20,6 +21,35 @@ export interface ClientOptions {
   readonly retries?: number;
   /** Ends every call when it aborts (a cancelled run's clean-up budget). */
   readonly signal?: AbortSignal;
+  /** performance.now() of wait-timeout's end: rate limits are waited out until then (none without it). */
+  readonly deadline?: number;
+}
+
+type ThrottledRequest = { method: string; url: string };
+const PRIMARY = "GitHub's primary rate limit";
+const SECONDARY = "GitHub's secondary rate limit";
+
+/**
+ * plugin-throttling's callback: wait out the limit when the wait ends before the deadline (see ../rate-limits.ts).
+ * `retryAfter` is retry-after, or the time to x-ratelimit-reset (primary); 0 when a secondary limit named no time
+ * (fallbackSecondaryRateRetryAfter: 0): then this callback backs off itself, as GitHub's docs say, and the plugin
+ * retries at once. Otherwise the plugin sleeps retryAfter after `true`.
+ */
+function throttled(limit: string, deadline: number | undefined) {
+  return async (retryAfter: number, request: ThrottledRequest, _octokit: unknown, retryCount: number): Promise<boolean> => {
+    const named = retryAfter > 0;
+    const hit: LimitHit = {
+      limit,
+      request: `${request.method} ${request.url}`,
+      waitMs: named ? retryAfter * 1000 : secondaryBackoffMs(retryCount),
+      reason: named ? (limit === PRIMARY ? "until x-ratelimit-reset" : `retry-after: ${retryAfter}`) : "no retry-after: GitHub's back-off",
+      attempt: retryCount + 1,
+    };
+    if (deadline === undefined || !fitsBefore(hit, deadline)) return false;
+    if (!named) await waitOut(hit, deadline);
+    else core.info(waitLine(hit, deadline));
+    return true;
+  };
 }
 
 export function createOctokit(git: Git, options: ClientOptions = {}): Octokit {
@@ -31,14 +61,9 @@ export function createOctokit(git: Git, options: ClientOptions = {}): Octokit {
       retry: { retries: options.retries ?? 4 },
       ...(options.signal ? { request: { signal: options.signal } } : {}),
       throttle: {
-        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          core.warning(`GitHub rate limit hit for ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
-          return retryCount < 3;
-        },
-        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          core.warning(`GitHub secondary rate limit for ${options.method} ${options.url}; retrying in ${retryAfter}s.`);
-          return retryCount < 3;
-        },
+        fallbackSecondaryRateRetryAfter: 0,
+        onRateLimit: throttled(PRIMARY, options.deadline),
+        onSecondaryRateLimit: throttled(SECONDARY, options.deadline),
       },
     },
     retry,
@@ -58,6 +83,8 @@ export function createOctokit(git: Git, options: ClientOptions = {}): Octokit {
     } catch (error) {
       core.debug(`github: ${request.method} ${path} -> ${statusOf(error) ?? "error"} (${Math.round(performance.now() - started)} ms)`);
       if (statusOf(error) === 401) throw tokenRejected(git, `${request.method} ${path}`, error, tokenExpiry?.expiresAt);
+      const limit = limitOf(error, `${request.method} ${path}`);
+      if (limit) throw rateLimitError(limit, options.deadline ?? performance.now(), error);
       // Name the call, so an error no phase explains still says where it happened.
       if (error instanceof Error && !error.message.startsWith("GitHub API ")) {
         error.message = `GitHub API ${request.method} ${path} failed (HTTP ${statusOf(error) ?? "?"}): ${error.message}`;
@@ -66,6 +93,28 @@ export function createOctokit(git: Git, options: ClientOptions = {}): Octokit {
     }
   });
   return octokit;
+}
+
+/** The limit a 403 or 429 answer names (a rate limit the throttle callbacks did not wait out), if it is one. */
+function limitOf(error: unknown, request: string): LimitHit | undefined {
+  const status = statusOf(error);
+  if (status !== 403 && status !== 429) return undefined;
+  const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
+  const retryAfter = Number(headers["retry-after"]);
+  if (/\bsecondary rate\b/i.test(messageOf(error))) {
+    const named = Number.isFinite(retryAfter) && retryAfter > 0;
+    const waitMs = named ? retryAfter * 1000 : secondaryBackoffMs(0);
+    return {
+      limit: SECONDARY,
+      request,
+      waitMs,
+      reason: named ? `retry-after: ${retryAfter}` : "no retry-after: GitHub's back-off",
+      attempt: 1,
+    };
+  }
+  if (headers["x-ratelimit-remaining"] !== "0") return undefined;
+  const waitMs = Math.max(0, Number(headers["x-ratelimit-reset"]) * 1000 - Date.now());
+  return { limit: PRIMARY, request, waitMs, reason: "until x-ratelimit-reset", attempt: 1 };
 }
 
 /** The error for a token that may not do `action` on the repository (deploy keys need Administration: write). */

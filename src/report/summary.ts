@@ -3,6 +3,7 @@ import { fluxVersionSummary } from "./flux-versions.ts";
 import * as core from "@actions/core";
 import type { Report, Change } from "./report.ts";
 import { changed } from "./report.ts";
+import { fleetRecord } from "./record.ts";
 
 const ICON: Record<Report["outcome"], string> = { succeeded: "✅", failed: "❌", planned: "📝", skipped: "⏭️", cancelled: "🛑" };
 
@@ -162,6 +163,8 @@ export function setOutputs(report: Report): void {
   set("compliance-state", report.configuration?.complianceState);
   set("synced-commit", report.configuration?.syncedCommit);
   core.setOutput("changed", String(changed(report)));
+  // The fleet roll-up's record of this cluster (process.uptime(): the run's duration, start-up included).
+  core.setOutput("result", JSON.stringify(fleetRecord(report, process.uptime())));
 }
 
 export async function writeSummary(report: Report): Promise<void> {

@@ -47,17 +47,18 @@ function runMarker(env: NodeJS.ProcessEnv): RunMarker | undefined {
 export function startRun(settings: Settings): { readonly run: Run; readonly assertion: GitHubAssertion } {
   const assertion = githubAssertion(settings.azure.audience);
   const gate = new WriteGate();
-  const arm = createArm(createCredential(settings.azure, assertion), settings.cluster, settings.azure.armEndpoint, gate);
+  // Every wait ends by then: Azure's operations, Flux, and rate limits (GitHub's and ARM's, see rate-limits.ts).
+  const deadline = performance.now() + settings.waitTimeoutMs;
+  const arm = createArm(createCredential(settings.azure, assertion), settings.cluster, settings.azure.armEndpoint, gate, deadline);
   // When wait-timeout could end, on the wall clock (GitHub's expiry is a wall-clock time).
   const waitEnds = new Date(Date.now() + settings.waitTimeoutMs);
   const tokenExpiry = new TokenExpiry((at) => {
     const warning = expiryWarning(at, waitEnds);
     if (warning) core.warning(warning, { title: "GitHub token expires before wait-timeout" });
   });
-  const octokit = createOctokit(settings.git, { gate, tokenExpiry });
+  const octokit = createOctokit(settings.git, { gate, tokenExpiry, deadline });
   const repository = `${settings.git.owner}/${settings.git.repo}`;
   const report = newReport(settings.mode, settings.cluster, arm.clusterId, repository, CLOUDS[settings.azure.cloud].portal);
-  const deadline = performance.now() + settings.waitTimeoutMs;
   const checks = preflight(arm, settings, deadline, settings.mode === "apply").then((checked) => {
     for (const warning of checked.warnings) core.warning(warning);
     for (const namespace of checked.registered) report.notes.push(`Resource provider registered: ${namespace}.`);
