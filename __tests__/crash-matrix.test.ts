@@ -12,6 +12,7 @@ import type { ChildProcess } from "node:child_process";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario, type LoggedRequest } from "../emulator/index.ts";
 import { runAction, type ActionRun } from "./support/run-action.ts";
 import { pemOf, publicBlobOf } from "./support/secret-scan.ts";
+import { inLanes } from "./support/lanes.ts";
 
 type Mode = "apply" | "rotate" | "destroy";
 type Fault = "lost: dropped" | "lost: 502" | "cancelled" | "killed";
@@ -138,13 +139,15 @@ async function runCase(cloud: LocalCloud, c: Case): Promise<Outcome> {
     const own = cloud.github.deployKeys(full).filter((k) => !keysBefore.has(blobOf(k.key)) && blobOf(k.key) !== held);
     if (own.length > 0) problems.push(`the cancelled run left ${own.length} key(s) of its own that ARM does not hold`);
   }
-  // When Azure holds a key the first run made, that run's work is to be finished, not done again.
+  // When Azure holds a key the first run made while an older key is still there, the first run stopped half-way:
+  // its work is to be finished, not done again.
   const heldAfterFirst = heldBlob(cloud, scenario);
   const finishOnly =
     c.mode !== "destroy" &&
     heldAfterFirst !== undefined &&
     !keysBefore.has(heldAfterFirst) &&
-    cloud.github.deployKeys(full).some((k) => blobOf(k.key) === heldAfterFirst);
+    cloud.github.deployKeys(full).some((k) => blobOf(k.key) === heldAfterFirst) &&
+    cloud.github.deployKeys(full).some((k) => keysBefore.has(blobOf(k.key)));
   // The next run: a re-run of the same workflow run.
   const middle = cloud.traffic.log.length;
   const second = await runAction({ ...actionEnv(cloud, scenario, { mode: c.mode }), ...attempt(2) });
@@ -205,21 +208,12 @@ test("crash matrix: every write of apply, rotate and destroy survives a lost ans
       for (const fault of FAULTS) if (only.test(`${mode} ${write.method}#${write.nth} ${fault}`)) cases.push({ mode, write, fault });
     if (process.env["CRASH_MATRIX_TRACE"]) console.error(`${mode}: ${writes.map((w) => `${w.method} ${w.shape}#${w.nth}`).join(", ")}`);
   }
-  const outcomes: Outcome[] = [];
-  let next = 0;
-  await Promise.all(
-    clouds.map(async (cloud) => {
-      while (next < cases.length) {
-        const c = cases[next];
-        next += 1;
-        if (!c) continue;
-        const outcome = await runCase(cloud, c);
-        outcomes.push(outcome);
-        if (process.env["CRASH_MATRIX_TRACE"])
-          console.error(`${outcome.problems.length ? "BAD" : "ok "} ${outcome.name} ${outcome.problems.join("; ")}`);
-      }
-    }),
-  );
+  const outcomes = await inLanes(clouds, cases, async (cloud, c) => {
+    const outcome = await runCase(cloud, c);
+    if (process.env["CRASH_MATRIX_TRACE"])
+      console.error(`${outcome.problems.length ? "BAD" : "ok "} ${outcome.name} ${outcome.problems.join("; ")}`);
+    return outcome;
+  });
   const converged = outcomes.filter((o) => o.problems.length === 0).length;
   const violations = outcomes.reduce((n, o) => n + o.problems.length, 0);
   const table = outcomes

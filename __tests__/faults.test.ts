@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario, type FaultSpec } from "../emulator/index.ts";
 import { runAction, type ActionRun } from "./support/run-action.ts";
 import { findSecrets, pemOf, publicBlobOf } from "./support/secret-scan.ts";
+import { inLanes } from "./support/lanes.ts";
 
 type Fault = Omit<FaultSpec, "service" | "method" | "path">;
 
@@ -350,17 +351,7 @@ function faultText(fault: Fault): string {
 
 test("every remote call recovers from a transient fault and fails cleanly on a permanent one", async () => {
   const jobs = ROWS.flatMap((row) => (["transient", "permanent"] as const).map((kind) => ({ row, kind })));
-  const outcomes: Outcome[] = [];
-  let next = 0;
-  await Promise.all(
-    clouds.map(async (cloud) => {
-      while (next < jobs.length) {
-        const job = jobs[next];
-        next += 1;
-        if (job) outcomes.push(await scenarioRun(cloud, job.row, job.kind));
-      }
-    }),
-  );
+  const outcomes = await inLanes(clouds, jobs, (cloud, job) => scenarioRun(cloud, job.row, job.kind));
   outcomes.sort((a, b) => ROWS.indexOf(a.row) - ROWS.indexOf(b.row) || a.kind.localeCompare(b.kind) * -1);
   const lines = [
     "| call | fault | kind | outcome | calls hit | invariants | s |",
