@@ -134,6 +134,8 @@ async function runCase(cloud: LocalCloud, c: Case): Promise<Outcome> {
   if (c.fault.startsWith("lost") && first.code !== 0) problems.push(`a lost answer failed the run: ${errorLine(first)}`);
   if (c.fault === "cancelled") {
     if (first.code === 0) problems.push("a cancelled run exited 0");
+    // It ends by itself within the runner's grace: a run still there at SIGKILL has no exit code.
+    if (first.code === null) problems.push(`the cancelled run had to be killed (${String(first.signal)})`);
     if (!/🛑|cancelled/.test(first.summary)) problems.push("the cancelled run's summary does not say it was cancelled");
     const held = heldBlob(cloud, scenario);
     const own = cloud.github.deployKeys(full).filter((k) => !keysBefore.has(blobOf(k.key)) && blobOf(k.key) !== held);

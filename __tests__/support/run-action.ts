@@ -12,6 +12,8 @@ export { actionDefaults };
 
 export interface ActionRun {
   readonly code: number | null;
+  /** The signal that ended the process, when one did. */
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
   readonly outputs: Record<string, string>;
@@ -80,9 +82,19 @@ export async function runAction(env: Readonly<Record<string, string>>, options: 
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on("close", (exit: number | null, by: NodeJS.Signals | null) => resolve([exit, by])),
+  );
   const outputText = readFileSync(outputFile, "utf8");
   const summary = readFileSync(summaryFile, "utf8");
   rmSync(dir, { recursive: true, force: true });
-  return { code, stdout, stderr, outputs: parseOutputs(outputText), summary, everything: [stdout, stderr, outputText, summary].join("\n") };
+  return {
+    code,
+    signal,
+    stdout,
+    stderr,
+    outputs: parseOutputs(outputText),
+    summary,
+    everything: [stdout, stderr, outputText, summary].join("\n"),
+  };
 }
