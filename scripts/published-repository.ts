@@ -40,7 +40,10 @@ export function referringFiles(root: string = ROOT): string[] {
 
 /** References to a repository named like the published one, as `uses:` and links write them. */
 function referencePattern(name: string): RegExp {
-  return new RegExp(`(?<![\\w.-])([A-Za-z0-9][\\w.-]*)/${name.replace(/[.]/g, "\\.")}(?=@|/\\.github/workflows/|/blob/|/releases)`, "g");
+  return new RegExp(
+    `(?<![\\w.-])([A-Za-z0-9][\\w.-]*)/${name.replace(/[.]/g, "\\.")}(?=@|/\\.github/workflows/|/fleet/|/blob/|/releases)`,
+    "g",
+  );
 }
 
 /** What is wrong in one file's text: references to another repository, placeholders. */
@@ -75,11 +78,12 @@ export function setRepository(root: string, from: string, to: string): number {
 
 /**
  * A reusable workflow's references to the published repository at a moving ref (`@v1`, `@main`) pinned to the release
- * `tag`: `owner/name@v1` → `owner/name@v1.2.3`, `owner/name/.github/workflows/x.yml@v1` → `…@v1.2.3`.
+ * `tag`: `owner/name@v1` → `owner/name@v1.2.3`, `owner/name/.github/workflows/x.yml@v1` and `owner/name/fleet/x@v1`
+ * (the fleet's composite actions) → `…@v1.2.3`.
  */
 export function stampWorkflow(text: string, repository: string, tag: string): string {
   const escaped = repository.replace(/[.]/g, "\\.");
-  return text.replace(new RegExp(`(uses:\\s*${escaped}(?:/\\.github/workflows/[\\w.-]+)?)@[\\w./-]+`, "g"), `$1@${tag}`);
+  return text.replace(new RegExp(`(uses:\\s*${escaped}(?:/\\.github/workflows/[\\w.-]+|/fleet/[\\w.-]+)?)@[\\w./-]+`, "g"), `$1@${tag}`);
 }
 
 function main(args: readonly string[]): number {
