@@ -20,7 +20,9 @@ test("every reference in the docs, examples and workflows names package.json's r
   for (const file of ["README.md", "docs/workflows.md", "examples/fleet.yml", ".github/workflows/bootstrap-cluster.yml"])
     assert.ok(files.includes(file), file);
   assert.ok(readFileSync(join(ROOT, "README.md"), "utf8").includes(`uses: ${REPOSITORY}@v1`));
-  assert.ok(readFileSync(join(ROOT, ".github/workflows/bootstrap-cluster.yml"), "utf8").includes(`uses: ${REPOSITORY}@v1`));
+  // The action runs in the fleet's part workflow; the fleet's own steps are the repository's composite actions.
+  assert.ok(readFileSync(join(ROOT, ".github/workflows/bootstrap-cluster-part.yml"), "utf8").includes(`uses: ${REPOSITORY}@v1`));
+  assert.ok(readFileSync(join(ROOT, ".github/workflows/bootstrap-cluster.yml"), "utf8").includes(`uses: ${REPOSITORY}/fleet/roll-up@v1`));
 });
 
 test("a stray placeholder or another owner is found, with file and line", () => {
@@ -71,7 +73,11 @@ test("stamp: a release's reusable workflows run the action, and each other, at t
     ].join("\n"),
   );
   // The real workflows: both reusable workflows refer to the published repository, so both get the release.
-  for (const file of [".github/workflows/bootstrap-cluster.yml", ".github/workflows/rotate-deploy-keys.yml"]) {
+  for (const file of [
+    ".github/workflows/bootstrap-cluster.yml",
+    ".github/workflows/bootstrap-cluster-part.yml",
+    ".github/workflows/rotate-deploy-keys.yml",
+  ]) {
     const stamped = stampWorkflow(readFileSync(join(ROOT, file), "utf8"), REPOSITORY, "v1.3.0-rc.1");
     assert.match(stamped, new RegExp(`uses: ${REPOSITORY}(/\\.github/workflows/bootstrap-cluster\\.yml)?@v1\\.3\\.0-rc\\.1\\n`), file);
     assert.doesNotMatch(stamped, new RegExp(`${REPOSITORY}[^\\s]*@v1\\n`), file);
