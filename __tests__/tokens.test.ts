@@ -95,7 +95,13 @@ test("a token that expires mid-rotation: its own error, what stays, and the next
 
 test("a deploy key POST committed by GitHub whose answer was lost is adopted, not registered twice", async () => {
   const s = await scenario();
-  const hits = cloud.injectFault({ service: "github", method: "POST", path: new RegExp(`/repos/${s.owner}/${s.repo}/keys$`), kind: "lost", times: 1 });
+  const hits = cloud.injectFault({
+    service: "github",
+    method: "POST",
+    path: new RegExp(`/repos/${s.owner}/${s.repo}/keys$`),
+    kind: "lost",
+    times: 1,
+  });
   const run = await runAction(actionEnv(cloud, s));
   cloud.clearFaults();
   assert.equal(hits(), 1);

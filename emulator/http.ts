@@ -219,8 +219,7 @@ export function createService(options: ServiceOptions): (req: IncomingMessage, r
       else if (fault?.kind === "lost") {
         const status = fault.status ?? 502;
         send(res, { status, headers: { "content-type": "text/html" }, body: proxyError(status) });
-      }
-      else send(res, response);
+      } else send(res, response);
       fault?.onAnswered?.(answered);
     })().catch(() => res.destroy());
   };

@@ -10,7 +10,10 @@ export const TOKEN_EXPIRATION_HEADER = "github-authentication-token-expiration";
 
 /** "2026-12-07 10:00:00 UTC" */
 export function expirationText(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC");
 }
 
 export function withTokenExpiry(state: GitHubState, handler: Handler): Handler {

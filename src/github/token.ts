@@ -36,7 +36,10 @@ export class TokenExpiry {
 
 /** "2026-12-07 10:00:00 UTC" */
 export function utcText(at: Date): string {
-  return at.toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  return at
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC");
 }
 
 /** The warning for a token that expires before wait-timeout could end; undefined when it outlives the run. */
@@ -52,7 +55,8 @@ export function expiryWarning(expiresAt: Date, waitEnds: Date): string | undefin
 
 /** GitHub refused the token itself (401): wrong, revoked or expired; never a missing permission (that is a 403). */
 export function tokenRejected(git: Git, call: string, error: unknown, expiresAt: Date | undefined): ActionError {
-  const expired = expiresAt && expiresAt.getTime() <= Date.now() ? ` It expired at ${utcText(expiresAt)}, as GitHub's earlier answers said.` : "";
+  const expired =
+    expiresAt && expiresAt.getTime() <= Date.now() ? ` It expired at ${utcText(expiresAt)}, as GitHub's earlier answers said.` : "";
   return new ActionError("github-token-rejected", {
     title: "GitHub token rejected",
     message:

@@ -65,7 +65,9 @@ export async function registerKey(run: Run, pair: PublicHalf, options: RegisterO
     } catch (error) {
       const found = lostAnswer(error) ? await findByMaterial(run, pair.publicBlob) : undefined;
       if (!found) throw error;
-      core.info(`GitHub had registered deploy key "${found.title}" (${pair.fingerprint}) before its answer was lost: adopting it (id ${found.id}).`);
+      core.info(
+        `GitHub had registered deploy key "${found.title}" (${pair.fingerprint}) before its answer was lost: adopting it (id ${found.id}).`,
+      );
       return found;
     }
   })();

@@ -22,7 +22,15 @@ export class Ledger {
 
   /** Records a key before its POST is sent, so that a lost answer or a cancel mid-request still knows of it. */
   register(publicBlob: string, title: string, sentToAzure: boolean): CreatedKey {
-    const entry: CreatedKey = { publicBlob, title, key: undefined, sentToAzure, armWritesBefore: undefined, removed: false, pending: undefined };
+    const entry: CreatedKey = {
+      publicBlob,
+      title,
+      key: undefined,
+      sentToAzure,
+      armWritesBefore: undefined,
+      removed: false,
+      pending: undefined,
+    };
     this.keys.push(entry);
     return entry;
   }

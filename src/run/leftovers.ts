@@ -15,7 +15,9 @@ import { formatElapsed } from "../report/progress.ts";
 /** Removes leftover keys; names the young ones a run still going may be about to use. */
 export async function removeLeftovers(run: Run, states: KeyStates): Promise<void> {
   if (states.leftovers.length > 0) {
-    await core.group("Remove deploy keys an earlier run left unused", () => removeKeys(run, states.leftovers, "unused (left by an earlier run)"));
+    await core.group("Remove deploy keys an earlier run left unused", () =>
+      removeKeys(run, states.leftovers, "unused (left by an earlier run)"),
+    );
     run.report.notes.push(
       `${states.leftovers.length} deploy key(s) an earlier run registered but never got into the configuration were removed.`,
     );

@@ -20,7 +20,9 @@ export function configurationSettling(run: Run): SettleOptions<FluxConfiguration
         message: `Another operation kept the flux configuration '${settings.flux.name}' ${busy.provisioningState ?? "busy"} until wait-timeout. Re-run once it has finished.`,
       }),
     onWait: (state) =>
-      (waiting ??= startProgress("flux configuration", "waiting for an operation already under way to finish", run.intervalMs)).update(state),
+      (waiting ??= startProgress("flux configuration", "waiting for an operation already under way to finish", run.intervalMs)).update(
+        state,
+      ),
     stop: () => {
       waiting?.stop();
       waiting = undefined;
