@@ -381,3 +381,31 @@ test("the live check is opt-in: manual dispatch, or its schedule only where its 
   assert.deepEqual(modes, ["apply", "apply", "plan", "rotate", "destroy", "plan-destroy"]);
   assert.match(read("CONTRIBUTING.md"), /## The live check/);
 });
+
+test("the nightly drift example plans the whole fleet and fails, by the roll-up's outputs, when a cluster drifted or failed", () => {
+  const drift = yaml("examples/fleet-drift.yml");
+  const on = obj(drift["on"], "on");
+  assert.match(String((on["schedule"] as Map[] | undefined)?.[0]?.["cron"]), /^\S+ \S+ \* \* \*$/, "nightly");
+  const all = obj(drift["jobs"], "jobs");
+  const plan = obj(all["plan"], "plan");
+  assert.equal(plan["uses"], `${FIRST_PARTY}/.github/workflows/bootstrap-cluster.yml@v1`);
+  assert.equal(obj(plan["with"], "with")["mode"], "plan");
+  const check = obj(all["drift"], "drift");
+  assert.equal(check["needs"], "plan");
+  const [step] = steps(check);
+  const env = obj(step?.["env"], "env");
+  assert.deepEqual([env["CHANGED"], env["FAILED"]], ["${{ needs.plan.outputs.changed }}", "${{ needs.plan.outputs.failed }}"]);
+  const outcome = (changed: string, failed: string): { status: number | null; out: string } => {
+    const run = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", String(step?.["run"])], {
+      encoding: "utf8",
+      env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", CHANGED: changed, FAILED: failed, TOTALS: "{}" },
+    });
+    return { status: run.status, out: run.stdout };
+  };
+  assert.equal(outcome("false", "false").status, 0);
+  assert.deepEqual(outcome("true", "false").status, 1);
+  assert.match(outcome("true", "false").out, /::error title=Fleet drifted::/);
+  assert.match(outcome("false", "true").out, /::error title=Fleet plan failed::/);
+  for (const output of ["changed", "failed", "totals"])
+    assert.ok(output in obj(call(bootstrap)["outputs"], "outputs"), `bootstrap-cluster.yml has the output ${output}`);
+});
