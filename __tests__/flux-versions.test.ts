@@ -94,6 +94,7 @@ test("the same repository on a cluster pinned below 1.23 with auto-upgrade off p
   );
   assert.match(run.stdout, /Flux versions: installed: microsoft\.flux 1\.22\.2 \(Flux 2\.6\.4\), auto-upgrade off/);
   assert.match(run.outputs["compliance-state"] ?? "", /^Compliant$/);
+  assert.equal(run.outputs["flux-version"], "2.6.4");
 });
 
 test("with auto-upgrade on, a warning says the next upgrade will break it, and it does", async () => {

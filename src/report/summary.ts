@@ -1,5 +1,6 @@
 // Turns the run's report into the step outputs and a job summary a platform engineer reads in five seconds.
 import { fluxVersionSummary } from "./flux-versions.ts";
+import { fluxOfExtension } from "../azure/flux-releases.ts";
 import * as core from "@actions/core";
 import type { Report, Change } from "./report.ts";
 import { changed } from "./report.ts";
@@ -160,6 +161,7 @@ export function setOutputs(report: Report): void {
   set("known-hosts", report.knownHostsText);
   set("flux-configuration-id", report.configuration?.change === "deleted" ? undefined : report.configuration?.id);
   set("extension-version", report.extension?.version);
+  set("flux-version", fluxOfExtension(report.extension?.version));
   set("compliance-state", report.configuration?.complianceState);
   set("synced-commit", report.configuration?.syncedCommit);
   core.setOutput("changed", String(changed(report)));

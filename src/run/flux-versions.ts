@@ -127,7 +127,15 @@ export function checkFluxVersions(run: Run, observed: Observed, enforce: boolean
   run.report.fluxVersions = v;
   for (const line of fluxVersionLines(v)) core.info(`Flux versions: ${line}`);
   if (!enforce) return v;
-  upgradePath(run, v, observed.trainVersions?.known ? observed.trainVersions.versions : []);
+  const offered = observed.trainVersions?.known ? observed.trainVersions.versions : undefined;
+  upgradePath(run, v, offered ?? []);
+  const pinned = run.settings.extension.version;
+  if (pinned && offered && offered.length > 0 && !offered.includes(pinned))
+    core.warning(
+      `extension-version ${pinned} is not among the ${run.settings.extension.releaseTrain} versions Azure offers this cluster ` +
+        `(${[...offered].sort(compareVersions).slice(-4).join(", ")}, …): Azure may refuse it. Check the version, or its train.`,
+      { title: "Flux extension version not offered" },
+    );
   const paths = run.settings.flux.kustomizations.map((k) => k.path);
   const target = v.after.flux ? { flux: v.after.flux, removed: [] } : undefined;
   const fix = target ? ` Rewrite them with \`${migrateCommand(paths, target)}\` (Flux CLI 2.7.1 or later) and push.` : "";
