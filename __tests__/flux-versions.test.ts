@@ -182,3 +182,12 @@ test("a role that may not list the train's versions: they are unknown, and the o
     [`${releaseFile}:${releaseLine}`, `${repositoryFile}:${repositoryLine}`].sort(),
   );
 });
+
+test("auto-upgrade that would skip the interim version is warned about, with the pin to set", async () => {
+  const scenario = await seedScenario(cloud, { clusterName: "aks-api-autoskip", repo: "cfg-api-autoskip" });
+  cloud.azure.addExtension(scenario.clusterId, { version: "1.20.4", autoUpgrade: true });
+  const { run } = await runSeeded(scenario, { path: "clusters/staging" });
+  assert.equal(run.code, 0, run.everything);
+  const [warning] = annotations(run.stdout, "warning").filter((a) => a.title === "Auto-upgrade skips the interim Flux extension version");
+  assert.match(warning?.message ?? "", /from 1\.20\.4 to 1\.24\.1, .*pin extension-version: 1\.22\.2 now/);
+});

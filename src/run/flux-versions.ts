@@ -129,6 +129,13 @@ export function checkFluxVersions(run: Run, observed: Observed, enforce: boolean
   if (!enforce) return v;
   const offered = observed.trainVersions?.known ? observed.trainVersions.versions : undefined;
   upgradePath(run, v, offered ?? []);
+  const from = v.installed?.version;
+  if (from && v.next && !v.nextAssumed && !v.after.byThisRun && needsInterimStep(from, v.next.version ?? from))
+    core.warning(
+      `Auto-upgrade would take microsoft.flux from ${from} to ${v.next.version}, past the interim version (${INTERIM.from} - ` +
+        `${INTERIM.to}) Azure's release notes require first: pin extension-version: ${interimVersions(offered ?? [])[0] ?? INTERIM.to} now.`,
+      { title: "Auto-upgrade skips the interim Flux extension version" },
+    );
   const pinned = run.settings.extension.version;
   if (pinned && offered && offered.length > 0 && !offered.includes(pinned))
     core.warning(
