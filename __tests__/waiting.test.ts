@@ -1,4 +1,4 @@
-// Waiting that holds on real Azure: the bundled action under each plausible Flux agent behaviour (api-facts B.6):
+// Waiting that holds on real Azure: the bundled action under each plausible Flux agent behaviour (emulator/cluster/agent-behaviour.ts):
 // the recorded default (reports on change only, the operation ends after the agent's first report, a key-only
 // change fetched lazily), today's periodic agent, and an agent that fetches at once on a key change.
 import { test, before, after } from "node:test";

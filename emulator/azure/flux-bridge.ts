@@ -62,7 +62,7 @@ export function agentView(arm: ArmState, id: string): AgentView | undefined {
 }
 
 /** Lands an agent report on the configuration — while its operation still runs, too (recorded: statusUpdatedAt before
- *  the operation's end, api-facts B.6). A report for an older generation is dropped: returns false. */
+ *  the operation's end in Azure/azure-powershell src/KubernetesConfiguration/test/AzKubernetesConfigurationFlux.Recording.json). A report for an older generation is dropped: returns false. */
 export function applyReport(arm: ArmState, id: string, generation: number, report: AgentReport): boolean {
   const resource = arm.resources.get(id.toLowerCase());
   if (

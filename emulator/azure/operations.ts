@@ -1,6 +1,7 @@
 // Long-running operations of Microsoft.KubernetesConfiguration writes: how they start, answer their status
 // (Azure-AsyncOperation), end, and how a write is refused while one runs. Timelines follow the recordings in
-// shared/reference/api-facts.md B.6 (Az.KubernetesConfiguration recorded tests, api 2022-03-01 and 2022-11-01).
+// Azure/azure-powershell src/KubernetesConfiguration/test/AzKubernetesConfiguration.Recording.json and
+// AzKubernetesConfigurationFlux.Recording.json (recorded tests, api 2022-03-01 and 2022-11-01).
 import { randomUUID } from "node:crypto";
 import type { Response } from "../http.ts";
 import { API_VERSION, armError, later } from "./arm-state.ts";

@@ -1,5 +1,5 @@
 // How the stand-in Flux agent and the fluxConfigurations long-running operations behave. The defaults follow
-// what real Azure was RECORDED doing (shared/reference/api-facts.md B.6); each behaviour the recordings leave
+// what real Azure was RECORDED doing (Azure/azure-powershell src/KubernetesConfiguration/test/*.Recording.json); each behaviour the recordings leave
 // uncertain is a switch a test can set (STYLE rule 15): startAzure({ agent }), startLocalCloud({ agent }),
 // or cloud.azure.setAgent(partial) at any time.
 
@@ -39,14 +39,14 @@ export interface AgentBehaviour {
    *  per configuration, keeps it as long as the configuration, and publishes its public half as repositoryPublicKey.
    *  Evidence: Microsoft Learn, "Application deployments with GitOps (Flux v2)" and `az k8s-configuration flux create`:
    *  fluxconfig-controller "creates a private/public key pair that exists for the lifetime of the fluxConfigurations";
-   *  repositoryPublicKey is "either generated within the cluster or provided by the user" (api-facts B.6).
+   *  repositoryPublicKey is "either generated within the cluster or provided by the user" (learn.microsoft.com/azure/azure-arc/kubernetes/conceptual-gitops-flux2).
    *  false: an agent that never makes one (no repositoryPublicKey; fetches fail for lack of a key). */
   readonly generateKeys: boolean;
   /** Type of that key pair. No source says what fluxconfig-controller generates, hence a switch. Default "ecdsa"
    *  (P-384): what Flux v2 itself generates for SSH (fluxcd/website content/en/flux/installation/bootstrap/gitlab.md:
    *  "The generated SSH key defaults to `ECDSA P-384`"). "rsa" (3072 bits): what Azure Arc's Flux v1 configurations
-   *  published (an `ssh-rsa` key of that length, MicrosoftDocs/azure-docs#57785). "ed25519": the type api-facts F.5
-   *  recommends for keys made outside the cluster. */
+   *  published (an `ssh-rsa` key of that length, MicrosoftDocs/azure-docs#57785). "ed25519": the type the action
+   *  makes by default for keys made outside the cluster. */
   readonly clusterKeyType: "ecdsa" | "rsa" | "ed25519";
   /** A failed source fetch is retried after retryMinMs, doubling per further failure up to retryMaxMs; a successful
    *  fetch resets it. Evidence: fluxcd/pkg runtime/controller/rate_limiter.go (`--min-retry-delay` 750ms,

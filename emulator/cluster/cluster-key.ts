@@ -1,7 +1,7 @@
 // The key pair Azure's fluxconfig-controller makes when a flux configuration has an SSH URL and no
 // configurationProtectedSettings.sshPrivateKey: it "creates a private/public key pair that exists for the lifetime of
 // the fluxConfigurations" and publishes the public half as repositoryPublicKey (Microsoft Learn, GitOps Flux v2
-// conceptual doc and `az k8s-configuration flux create`; api-facts B.6). Made with real ssh-keygen in a private temp
+// conceptual doc and `az k8s-configuration flux create`). Made with real ssh-keygen in a private temp
 // dir that is removed at once; the private half lives only in the agent's memory (the "cluster"), never in ARM.
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

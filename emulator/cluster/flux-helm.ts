@@ -1,5 +1,6 @@
 // What helm-controller shows for the HelmReleases a kustomization applied, as Azure's agent reports them in statuses[]
-// (kind "HelmRelease", appliedBy the kustomization, helmReleaseProperties; api-facts A.3, B.5). Pure.
+// (kind "HelmRelease", appliedBy the kustomization, helmReleaseProperties;
+// Azure/azure-sdk-for-js sdk/kubernetesconfiguration/arm-kubernetesconfiguration/src/models/index.ts). Pure.
 // Texts are helm-controller's own (fluxcd/helm-controller internal/reconcile/install.go and upgrade.go):
 //   fmtInstallFailure = "Helm install failed for release %s/%s with chart %s@%s: %s"   (reason InstallFailed)
 //   fmtInstallSuccess = "Helm install succeeded for release %s with chart %s"          (reason InstallSucceeded)

@@ -1,6 +1,6 @@
 // The Flux objects the agent reports into a flux configuration's statuses[] and the report itself: the shapes of
 // @azure/arm-kubernetesconfiguration 6.1.0's ObjectStatusDefinition and FluxConfiguration read-only properties
-// (api-facts A.3), and the one rule for a Ready condition's lastTransitionTime.
+// (Azure/azure-sdk-for-js sdk/kubernetesconfiguration/arm-kubernetesconfiguration/src/models/index.ts), and the one rule for a Ready condition's lastTransitionTime.
 import type { RepositoryRef } from "./flux-source.ts";
 
 export interface KustomizationSpec {
@@ -47,7 +47,7 @@ export interface StatusCondition {
 
 export type ComplianceState = "Compliant" | "Non-Compliant" | "Pending" | "Suspended";
 
-/** ObjectStatusDefinition.helmReleaseProperties of @azure/arm-kubernetesconfiguration (api-facts A.3). */
+/** ObjectStatusDefinition.helmReleaseProperties of @azure/arm-kubernetesconfiguration (its src/models/index.ts). */
 export interface HelmReleaseProperties {
   readonly lastRevisionApplied: number;
   readonly helmChartRef: { readonly name: string; readonly namespace: string };

@@ -1,6 +1,7 @@
 // Switching a configuration to a new private key so that Flux fetches with it now. Flux's source-controller
 // does not watch Secrets: it reconciles a GitRepository on a change of its spec, a reconcile request or its
-// interval (api-facts B.6), and Azure offers no "reconcile now". A PATCH of only the key may therefore not be
+// interval (fluxcd/source-controller internal/controller/gitrepository_controller.go,
+// SetupWithManager: GenerationChangedPredicate, ReconcileRequestedPredicate), and Azure offers no "reconcile now". A PATCH of only the key may therefore not be
 // used before the next sync interval (default 10 minutes). So, unless the PATCH already changes the
 // GitRepository spec, it also moves gitRepository.timeoutInSeconds by one second (a spec change: Flux fetches at
 // once), and a second PATCH puts the value back once the new key is proven. Cost: one more Azure operation.

@@ -1,6 +1,6 @@
 // key-source: cluster. With an SSH URL and no sshPrivateKey, Azure's fluxconfig-controller "creates a
 // private/public key pair that exists for the lifetime of the fluxConfigurations" and publishes the public half
-// as the read-only repositoryPublicKey (api-facts B.6). The action waits for that public half and registers it as
+// as the read-only repositoryPublicKey (learn.microsoft.com/azure/azure-arc/kubernetes/conceptual-gitops-flux2). The action waits for that public half and registers it as
 // the read-only deploy key; the private half never leaves the cluster: not the runner, a log, a state file or a
 // secret store. Until the key is registered Flux's fetches fail (Permission denied) and it retries with a growing
 // delay, so after registering the action nudges the GitRepository spec (see azure/key-switch.ts) to fetch now.
