@@ -9,7 +9,6 @@ import { ActionError, armCodeOf, statusOf } from "../errors.ts";
 import { doneWith, nextPollDelay, notYet, pollUntil } from "../poll.ts";
 
 export interface Preflight {
-  readonly location: string | undefined;
   /** Providers this run registered (or, in plan mode, would register). */
   readonly registered: readonly string[];
   readonly warnings: readonly string[];
@@ -131,5 +130,5 @@ export async function preflight(arm: Arm, settings: Settings, deadline: number, 
     }
     if (settings.extension.podIdentityCheck === "warn") warnings.push(fixed);
   }
-  return { location: cluster.location, registered, warnings };
+  return { registered, warnings };
 }

@@ -1,11 +1,9 @@
 // Loads the Azure SDK (azure-sdk.ts) once, on demand. ncc turns each dynamic import() into chunk files of their own
-// beside dist/index.js, named by webpack's deterministic ids (hashes of module paths: the same sources and lockfile
-// give the same files, and check-dist compares every file). With this lockfile:
-//   index.js      the main chunk: our code, @actions/*, Octokit, undici, yaml
-//   841.index.js  azure-sdk.ts itself; 420.index.js the Azure SDK packages and MSAL (webpack splits node_modules
-//                 out of 841's chunk): both are loaded here, together
-//   768.index.js  libsodium, loaded by github/sealed-secret.ts only when private-key-secret is set
-//   958.index.js  `open` (and xdg-open), which @azure/identity imports only for interactive sign-in: never loaded
+// beside dist/index.js, named by webpack's deterministic ids (the same sources and lockfile give the same files, and
+// check-dist compares every file; scripts/build.ts's --stats-out lists which chunk holds which module): the main
+// chunk holds our code, @actions/*, Octokit, undici and yaml; azure-sdk.ts and the Azure SDK packages with MSAL load
+// here, together; libsodium loads only from github/sealed-secret.ts when private-key-secret is set; `open`, which
+// @azure/identity imports only for interactive sign-in, is never loaded.
 // Node reads and compiles an imported file synchronously, inside import() (~80 ms for the SDK, then ~100 ms to run
 // it): started at once, that would hold back the first GitHub request. So the load starts when undici has sent the
 // first request's headers (`undici:client:sendHeaders`; 200 ms at most) and runs while GitHub answers.

@@ -73,8 +73,7 @@ function repositoryCheckLines(report: Report): string[] {
 
 export function renderSummary(report: Report): string {
   const lines: string[] = [];
-  const verb = report.mode === "plan" ? "plan" : report.mode;
-  lines.push(`## ${ICON[report.outcome]} Flux ${verb}: ${report.cluster.name} — ${report.headline}`, "");
+  lines.push(`## ${ICON[report.outcome]} Flux ${report.mode}: ${report.cluster.name} — ${report.headline}`, "");
   const items: [string, string, Change | undefined, string][] = [];
   if (report.extension) {
     items.push([
