@@ -1,12 +1,15 @@
 // `npm run bench`: runs the bundled action (dist/index.js; `npm run build` first) against the local cloud with
 // fixed server-side latencies and prints the overhead ratio, cold start, requests and polling, bundle size and
-// fleet scaling as tables and as JSON. Loopback only; bounded in runs and time (about 3 minutes by default).
-//   node scripts/bench.ts [--runs 5] [--critical 10] [--retry-after 1,0] [--arm-latency 40] [--github-latency 60]
-//                         [--cold-runs 15] [--fleet 20] [--json file]
+// fleet scaling as tables and as JSON. Loopback only; bounded in runs and time (about 7 minutes by default).
+// Two variants of Azure's timeline: "compressed" (today's short path, every operation answer with Retry-After) and
+// "recorded" (Azure's recorded proportions compressed 4×, without Retry-After, as in the recordings).
+//   node scripts/bench.ts [--runs 5] [--variants compressed,recorded] [--critical 10] [--retry-after 1]
+//                         [--arm-latency 40] [--github-latency 60] [--cold-runs 15] [--fleet 20] [--json file]
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PHASES, round, spread, type Latencies, type Spread } from "./bench/analyse.ts";
+import { printOverhead, printRest, type OverheadFigures } from "./bench/tables.ts";
 import { measureApply, measureBareNode, measureFleet, measurePlan, type ApplyRun, type Breakdown } from "./bench/measure.ts";
 import { BUNDLE, freshScenario, runBundle, startBenchCloud } from "./bench/run.ts";
 
@@ -14,7 +17,8 @@ const { values: flags } = parseArgs({
   options: {
     runs: { type: "string", default: "5" },
     critical: { type: "string", default: "10" },
-    "retry-after": { type: "string", default: "1,0" },
+    variants: { type: "string", default: "compressed,recorded" },
+    "retry-after": { type: "string", default: "1" },
     "arm-latency": { type: "string", default: "40" },
     "github-latency": { type: "string", default: "60" },
     "cold-runs": { type: "string", default: "15" },
@@ -31,25 +35,58 @@ function bounded(name: string, value: string | undefined, min: number, max: numb
 
 const runs = bounded("runs", flags.runs, 1, 15);
 const criticalSeconds = bounded("critical", flags.critical, 1, 60);
-const retryAfters = (flags["retry-after"] ?? "1").split(",").map((v) => bounded("retry-after", v, 0, 10));
+const retryAfter = bounded("retry-after", flags["retry-after"], 0, 10);
+const VARIANTS = ["compressed", "recorded"] as const;
+type Variant = (typeof VARIANTS)[number];
+const variants = (flags.variants ?? "").split(",").map((v): Variant => {
+  const known = VARIANTS.find((k) => k === v.trim());
+  if (!known) throw new Error(`--variants takes ${VARIANTS.join(", ")} (got ${v})`);
+  return known;
+});
 const fleetSize = bounded("fleet", flags.fleet, 0, 40);
 const coldRuns = bounded("cold-runs", flags["cold-runs"], 1, 20);
 
 /**
- * The server-side phases split the critical seconds 55 : 15 : 15 : 15 (extension install; configuration hand-over to the
- * agent; the agent's start; the operation's end after its first report, as Azure records it).
+ * compressed: the server-side phases split the --critical seconds 55 : 15 : 15 : 15 (extension install; configuration
+ * hand-over to the agent; the agent's start; the operation's end after its first report), Retry-After on every answer.
+ * recorded: real Azure's proportions compressed 4×, and no Retry-After. An extension install takes ~95 s and a flux
+ * configuration ~64 s, of which the operation's end comes 10–24 s after the agent's first report (Az.KubernetesConfiguration's
+ * recorded tests, Azure/azure-powershell src/KubernetesConfiguration/test/AzKubernetesExtension.Recording.json and
+ * AzKubernetesConfigurationFlux.Recording.json; their write answers carry no Retry-After): 24 s, then 5 + 5 + 6 s.
  */
-function latencies(retryAfterSeconds: number): Latencies {
+function latencies(variant: Variant): Latencies {
   const ms = criticalSeconds * 1000;
+  const network = {
+    githubRequestMs: bounded("github-latency", flags["github-latency"], 0, 1000),
+    armRequestMs: bounded("arm-latency", flags["arm-latency"], 0, 1000),
+  };
+  if (variant === "recorded")
+    return {
+      extensionInstallMs: 24_000,
+      configurationMs: 5_000,
+      reconciliationMs: 5_000,
+      operationEndMs: 6_000,
+      ...network,
+      retryAfterSeconds: 0,
+    };
   return {
     extensionInstallMs: Math.round(ms * 0.55),
     configurationMs: Math.round(ms * 0.15),
     reconciliationMs: Math.round(ms * 0.15),
     operationEndMs: Math.round(ms * 0.15),
-    githubRequestMs: bounded("github-latency", flags["github-latency"], 0, 1000),
-    armRequestMs: bounded("arm-latency", flags["arm-latency"], 0, 1000),
-    retryAfterSeconds,
+    ...network,
+    retryAfterSeconds: retryAfter,
   };
+}
+
+/**
+ * Run i of n moves the extension's end and the operation's end each by a different part of ±1 s (stratified, in two
+ * orders), so that the poll grid meets the ends at every phase: the median lag is then the expected one, not the
+ * luck of one fixed phase (with fixed latencies every run meets the grid at the same point).
+ */
+function phased(l: Latencies, i: number, n: number): Latencies {
+  const shift = (k: number): number => Math.round((((k % n) + 0.5) / n) * 2000 - 1000);
+  return { ...l, extensionInstallMs: l.extensionInstallMs + shift(i), operationEndMs: l.operationEndMs + shift(i * 3 + 1) };
 }
 
 function bytesOf(dir: string): number {
@@ -59,15 +96,6 @@ function bytesOf(dir: string): number {
   }, 0);
 }
 
-function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [header, ...rows].map((row) => row.map(String));
-  const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
-  const line = (row: readonly string[]): string =>
-    row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
-  return [line(cells[0] ?? []), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
-}
-
-const s3 = (s: Spread, digits = 0): string[] => [round(s.min, digits), round(s.median, digits), round(s.max, digits)].map(String);
 const rounded = (s: Spread, digits = 0): Spread => ({
   min: round(s.min, digits),
   median: round(s.median, digits),
@@ -82,6 +110,7 @@ if (!existsSync(BUNDLE)) {
 const startedAt = Date.now();
 const bench = await startBenchCloud();
 const json: Record<string, unknown> = {};
+const overhead: OverheadFigures[] = [];
 try {
   // Warm-up (file cache, TLS, the emulator's first git fetch); its cluster is the warm one `plan` reads.
   bench.setLatencies({
@@ -116,15 +145,18 @@ try {
     bareNodeMs: rounded(bareNode),
   };
 
-  const overhead: Record<string, unknown>[] = [];
-  const singleWall = new Map<number, number>();
-  for (const retryAfter of retryAfters) {
-    const l = latencies(retryAfter);
+  const singleWall = new Map<Variant, number>();
+  for (const variant of variants) {
+    const l = latencies(variant);
     bench.setLatencies(l);
     const results: ApplyRun[] = [];
-    for (let i = 0; i < runs; i += 1) results.push(await measureApply(bench, l, `ra${retryAfter}`));
+    for (let i = 0; i < runs; i += 1) {
+      const run = variant === "recorded" ? phased(l, i, runs) : l;
+      bench.setLatencies(run);
+      results.push(await measureApply(bench, run, variant));
+    }
     const wall = spread(results.map((r) => r.wallMs));
-    singleWall.set(retryAfter, wall.median);
+    singleWall.set(variant, wall.median);
     const breakdown = Object.fromEntries(
       (Object.keys(results[0]?.breakdown ?? {}) as (keyof Breakdown)[]).map((k) => [
         k,
@@ -145,6 +177,7 @@ try {
       };
     });
     overhead.push({
+      variant,
       latencies: l,
       criticalPathMs: rounded(spread(results.map((r) => r.criticalMs))),
       criticalPathFormula: results[0]?.formula,
@@ -154,20 +187,22 @@ try {
       breakdownMs: breakdown,
       requestsByPhase: requests,
       requestsTotal: spread(results.map((r) => r.total)).median,
+      armReads: spread(results.map((r) => r.armReads)),
+      earlyPolls: results.reduce((n, r) => n + r.earlyPolls, 0),
       polling: polls,
     });
   }
   json["overhead"] = overhead;
 
   if (fleetSize > 0) {
-    const retryAfter = retryAfters[0] ?? 0;
-    bench.setLatencies(latencies(retryAfter));
+    const variant = variants[0] ?? "compressed";
+    bench.setLatencies(latencies(variant));
     const fleet = await measureFleet(bench, fleetSize);
-    const one = singleWall.get(retryAfter) ?? Number.NaN;
+    const one = singleWall.get(variant) ?? Number.NaN;
     json["fleet"] = {
+      variant,
       runs: fleet.runs,
       failed: fleet.failed,
-      retryAfterSeconds: retryAfter,
       totalMs: Math.round(fleet.totalMs),
       oneRunMs: Math.round(one),
       ratio: round(fleet.totalMs / one, 3),
@@ -183,95 +218,8 @@ try {
   await bench.cloud.close();
 }
 
-// Tables.
-console.log(`aks-flux-bootstrap benchmark (node ${process.version}; ${runs} runs per setting; min / median / max)\n`);
-for (const o of json["overhead"] as {
-  latencies: Latencies;
-  criticalPathMs: Spread;
-  criticalPathFormula: string;
-  wallMs: Spread;
-  ratio: Spread;
-  agentGitFetchMs: Spread;
-  breakdownMs: Record<string, Spread>;
-  requestsByPhase: Record<string, number>;
-  requestsTotal: number;
-  polling: {
-    what: string;
-    polls: number;
-    intervalMs: Spread;
-    retryAfterMs: number | null;
-    fasterThanAsked: number;
-    firstAfterWriteMs: Spread | null;
-  }[];
-}[]) {
-  const l = o.latencies;
-  console.log(
-    `== apply, Retry-After ${l.retryAfterSeconds} s: extension ${l.extensionInstallMs} ms, configuration hand-over ${l.configurationMs} ms, agent start ${l.reconciliationMs} ms, operation end ${l.operationEndMs} ms, GitHub ${l.githubRequestMs} ms/request, Azure ${l.armRequestMs} ms/request`,
-  );
-  console.log(`critical path = ${o.criticalPathFormula}`);
-  console.log(
-    table(
-      ["", "min", "median", "max"],
-      [
-        ["critical path ms", ...s3(o.criticalPathMs)],
-        ["wall ms", ...s3(o.wallMs)],
-        ["overhead ratio", ...s3(o.ratio, 3)],
-        ...Object.entries(o.breakdownMs).map(([k, v]) => [`  ${k} ms`, ...s3(v)]),
-      ],
-    ),
-  );
-  console.log();
-  console.log(
-    table(["requests (median)", ...Object.keys(o.requestsByPhase), "total"], [["", ...Object.values(o.requestsByPhase), o.requestsTotal]]),
-  );
-  console.log();
-  console.log(
-    table(
-      ["polling", "polls", "first gap after write", "gap min", "gap median", "gap max", "Retry-After", "faster than asked"],
-      o.polling.map((p) => [
-        p.what,
-        p.polls,
-        p.firstAfterWriteMs ? round(p.firstAfterWriteMs.median) : "-",
-        ...s3(p.intervalMs),
-        p.retryAfterMs ?? "none",
-        p.fasterThanAsked,
-      ]),
-    ),
-  );
-  console.log();
-}
-const c = json["coldStart"] as {
-  runs: number;
-  firstRequestMs: Spread;
-  firstGitHubRequestMs: Spread;
-  planRunMs: Spread;
-  bareNodeMs: Spread;
-};
-console.log(
-  table(
-    [`cold start (plan, warm local cloud, ${c.runs} runs)`, "min", "median", "max"],
-    [
-      ["spawn → first request ms", ...s3(c.firstRequestMs)],
-      ["spawn → first GitHub request ms", ...s3(c.firstGitHubRequestMs)],
-      ["whole run ms", ...s3(c.planRunMs)],
-      ["node -e 0 ms (baseline)", ...s3(c.bareNodeMs)],
-    ],
-  ),
-);
-console.log();
-const f = json["fleet"] as
-  { runs: number; failed: number; totalMs: number; oneRunMs: number; ratio: number; runWallMs: Spread } | undefined;
-if (f) {
-  console.log(
-    table(
-      ["fleet", "runs", "failed", "total ms", "one run ms", "total / one", "run wall min", "median", "max"],
-      [["concurrent applies", f.runs, f.failed, f.totalMs, f.oneRunMs, f.ratio, ...s3(f.runWallMs)]],
-    ),
-  );
-  console.log();
-}
-const b = json["bundle"] as { distBytes: number; indexJsBytes: number; files: Record<string, number> };
-console.log(`bundle: dist/ ${b.distBytes} bytes (index.js ${b.indexJsBytes})`);
-console.log(table(["dist/ file", "bytes"], Object.entries(b.files)));
+console.log(`aks-flux-bootstrap benchmark (node ${process.version}; ${runs} runs per variant; min / median / max)\n`);
+for (const o of overhead) printOverhead(o);
+printRest(json);
 console.log(`\nJSON:\n${JSON.stringify(json, null, 2)}`);
 if (flags.json) writeFileSync(flags.json, `${JSON.stringify(json, null, 2)}\n`);

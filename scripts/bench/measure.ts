@@ -32,6 +32,10 @@ export interface ApplyRun {
   readonly breakdown: Breakdown;
   readonly requests: Record<Phase, number>;
   readonly total: number;
+  /** ARM GET requests: what counts against ARM's subscription read limit. */
+  readonly armReads: number;
+  /** Polls of an operation sent sooner than the Retry-After of the answer before them (the write's, then each poll's). */
+  readonly earlyPolls: number;
   readonly polls: readonly PollSeries[];
 }
 
@@ -80,6 +84,7 @@ export async function measureApply(bench: BenchCloud, l: Latencies, label: strin
     exit: run.exitedAt - lastWait,
   };
   const requests = countByPhase(log);
+  const polls = pollSeries(log, l.retryAfterSeconds, bench.loggedAt);
   return {
     wallMs: run.wallMs,
     criticalMs: critical.ms,
@@ -89,7 +94,9 @@ export async function measureApply(bench: BenchCloud, l: Latencies, label: strin
     breakdown,
     requests,
     total: log.length,
-    polls: pollSeries(log, l.retryAfterSeconds, bench.loggedAt),
+    armReads: log.filter((r) => r.service === "arm" && r.method === "GET").length,
+    earlyPolls: polls.reduce((n, p) => n + p.tooFast, 0),
+    polls,
   };
 }
 
