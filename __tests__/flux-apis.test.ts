@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
 import { oldApiFiles } from "../emulator/index.ts";
-import { AZURE_REMOVED_API_VERSIONS, fluxOfExtension, interimVersions, needsInterimStep } from "../src/azure/flux-releases.ts";
+import { AZURE_REMOVED_API_VERSIONS, fluxOfExtension, interimVersions, needsInterimStep } from "../src/manifests/flux-releases.ts";
 import { terminalError } from "../src/azure/flux-status.ts";
 import { apiState, type FluxTarget } from "../src/manifests/flux-apis.ts";
 import { apiFindings, migrateCommand } from "../src/manifests/api-findings.ts";

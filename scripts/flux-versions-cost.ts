@@ -14,7 +14,7 @@ import { actionDefaults } from "../emulator/runner-env.ts";
 import { actionEnv, defaultFluxTree, oldApiFiles, seedScenario, startLocalCloud, type LocalCloud } from "../emulator/index.ts";
 import { parseManifests } from "../src/manifests/manifests.ts";
 import { apiFindings } from "../src/manifests/api-findings.ts";
-import { AZURE_REMOVED_API_VERSIONS } from "../src/azure/flux-releases.ts";
+import { AZURE_REMOVED_API_VERSIONS } from "../src/manifests/flux-releases.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const runs = Math.min(15, Math.max(1, Number(values.runs) || 5));

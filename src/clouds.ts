@@ -1,6 +1,6 @@
 // The Azure clouds the action knows, one row each: sign-in authority, Resource Manager endpoint, the
 // federated-credential audience and the portal (for links in the job summary).
-import type { AzureCloudName } from "../inputs/settings.ts";
+import type { AzureCloudName } from "./inputs/settings.ts";
 
 export interface Cloud {
   readonly authorityHost: string;

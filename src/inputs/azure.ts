@@ -3,7 +3,7 @@ import { CLUSTER_NAME, RESOURCE_GROUP } from "./name-rules.ts";
 import { readGuid, readOrigin, readPattern } from "./values.ts";
 import type { Input, OneOf, Problems } from "./values.ts";
 import type { AzureCloudName, ClusterType, Settings } from "./settings.ts";
-import { CLOUDS } from "../azure/clouds.ts";
+import { CLOUDS } from "../clouds.ts";
 
 const CLUSTER_TYPES: readonly ClusterType[] = ["managedClusters", "connectedClusters"];
 

@@ -4,7 +4,7 @@
 // extensions-release.md before they moved (that file's history, January 2023 to April 2026; 1.14.1 was first listed
 // with Flux v2.3.0 and corrected to v2.4.0 in commit 87d7fc85). A version the notes never listed is unknown: it is
 // said to be unknown, never guessed from its neighbours.
-import { compareVersions } from "../manifests/flux-apis.ts";
+import { compareVersions } from "./flux-apis.ts";
 
 export { compareVersions };
 

@@ -3,7 +3,7 @@
 // and job summary (pure).
 import type { ApiFinding } from "../manifests/api-findings.ts";
 import type { CheckLevel } from "../inputs/settings.ts";
-import { fluxOfExtension } from "../azure/flux-releases.ts";
+import { fluxOfExtension } from "../manifests/flux-releases.ts";
 
 export interface ExtensionAt {
   readonly version: string | undefined;

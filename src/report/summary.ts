@@ -1,6 +1,6 @@
 // Turns the run's report into the step outputs and a job summary a platform engineer reads in five seconds.
 import { fluxVersionSummary } from "./flux-versions.ts";
-import { fluxOfExtension } from "../azure/flux-releases.ts";
+import { fluxOfExtension } from "../manifests/flux-releases.ts";
 import * as core from "@actions/core";
 import type { Report, Change } from "./report.ts";
 import { changed } from "./report.ts";

@@ -13,7 +13,7 @@ import {
   interimVersions,
   needsInterimStep,
   newest,
-} from "../azure/flux-releases.ts";
+} from "../manifests/flux-releases.ts";
 import { apiFindings, migrateCommand, type ApiFinding } from "../manifests/api-findings.ts";
 import type { FluxTarget } from "../manifests/flux-apis.ts";
 import type { Manifest } from "../manifests/manifests.ts";

@@ -6,7 +6,7 @@ import type { Octokit } from "../github/client.ts";
 import { createOctokit } from "../github/client.ts";
 import type { Arm } from "../azure/arm.ts";
 import { createArm } from "../azure/arm.ts";
-import { CLOUDS } from "../azure/clouds.ts";
+import { CLOUDS } from "../clouds.ts";
 import { createCredential, githubAssertion, type GitHubAssertion } from "../azure/credential.ts";
 import { preflight } from "../azure/preflight.ts";
 import { newReport, type Report } from "../report/report.ts";
