@@ -1,75 +1,63 @@
 // The cluster (subscription, resource group, name, type) and the Azure sign-in: client, tenant, cloud and endpoints.
 import { CLUSTER_NAME, RESOURCE_GROUP } from "./name-rules.ts";
 import { readGuid, readOrigin, readPattern } from "./values.ts";
-import type { Input, OneOf, Problems } from "./values.ts";
+import type { Reader } from "./values.ts";
 import type { AzureCloudName, ClusterType, Settings } from "./settings.ts";
 import { CLOUDS } from "../clouds.ts";
 
 const CLUSTER_TYPES: readonly ClusterType[] = ["managedClusters", "connectedClusters"];
 
-export function readCluster(problems: Problems, input: Input, oneOf: OneOf, env: NodeJS.ProcessEnv): Settings["cluster"] {
+export function readCluster(r: Reader): Settings["cluster"] {
   return {
     subscriptionId: readGuid(
-      problems,
+      r,
       "subscription-id",
-      input("subscription-id") || (env.AZURE_SUBSCRIPTION_ID ?? "").trim(),
+      r.orEnv("subscription-id", "AZURE_SUBSCRIPTION_ID"),
       "AZURE_SUBSCRIPTION_ID",
       "the subscription's ID (az account show --query id -o tsv)",
     ),
-    resourceGroup: readPattern(
-      problems,
-      "resource-group",
-      input("resource-group"),
-      RESOURCE_GROUP,
-      90,
-      "Resource group names use letters, digits, '_', '-', '.', '(' and ')', up to 90 characters, not ending in '.'",
-      (v) => v.endsWith("."),
-    ),
-    name: readPattern(
-      problems,
-      "cluster-name",
-      input("cluster-name"),
-      CLUSTER_NAME,
-      63,
-      "Cluster names use letters, digits, '-' and '_', up to 63 characters, starting and ending with a letter or digit",
-    ),
-    type: oneOf("cluster-type", CLUSTER_TYPES),
+    resourceGroup: readPattern(r, "resource-group", r.text("resource-group"), {
+      pattern: RESOURCE_GROUP,
+      maxLength: 90,
+      rule: "Resource group names use letters, digits, '_', '-', '.', '(' and ')', up to 90 characters, not ending in '.'",
+      alsoBad: (v) => v.endsWith("."),
+    }),
+    name: readPattern(r, "cluster-name", r.text("cluster-name"), {
+      pattern: CLUSTER_NAME,
+      maxLength: 63,
+      rule: "Cluster names use letters, digits, '-' and '_', up to 63 characters, starting and ending with a letter or digit",
+    }),
+    type: r.oneOf("cluster-type", CLUSTER_TYPES),
   };
 }
 
-export function readAzure(
-  problems: Problems,
-  input: Input,
-  bool: (name: string) => boolean,
-  oneOf: OneOf,
-  env: NodeJS.ProcessEnv,
-): Settings["azure"] {
+export function readAzure(r: Reader): Settings["azure"] {
   const clientId = readGuid(
-    problems,
+    r,
     "client-id",
-    input("client-id") || (env.AZURE_CLIENT_ID ?? "").trim(),
+    r.orEnv("client-id", "AZURE_CLIENT_ID"),
     "AZURE_CLIENT_ID",
     "the application (client) ID of the app registration or managed identity with the federated credential",
   );
   const tenantId = readGuid(
-    problems,
+    r,
     "tenant-id",
-    input("tenant-id") || (env.AZURE_TENANT_ID ?? "").trim(),
+    r.orEnv("tenant-id", "AZURE_TENANT_ID"),
     "AZURE_TENANT_ID",
     "the directory (tenant) ID (az account show --query tenantId -o tsv)",
   );
-  const audience = input("audience");
-  const cloud = oneOf("azure-cloud", Object.keys(CLOUDS) as AzureCloudName[]);
+  const audience = r.text("audience");
+  const cloud = r.oneOf("azure-cloud", Object.keys(CLOUDS) as AzureCloudName[]);
   const defaults = CLOUDS[cloud];
-  const authorityHost = readOrigin(problems, "authority-host", input("authority-host"));
+  const authorityHost = readOrigin(r, "authority-host", r.text("authority-host"));
   return {
     clientId,
     tenantId,
     audience: audience || defaults.audience,
     cloud,
     authorityHost: authorityHost ?? defaults.authorityHost,
-    armEndpoint: readOrigin(problems, "arm-endpoint", input("arm-endpoint")) ?? defaults.armEndpoint,
+    armEndpoint: readOrigin(r, "arm-endpoint", r.text("arm-endpoint")) ?? defaults.armEndpoint,
     customAuthority: authorityHost !== undefined && authorityHost !== defaults.authorityHost,
-    registerProviders: bool("register-providers"),
+    registerProviders: r.bool("register-providers"),
   };
 }

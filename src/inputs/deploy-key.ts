@@ -1,7 +1,7 @@
 // The deploy key: its type, access and maximum age, and the secret the private key may be sealed into.
 import { MAX_KEY_AGE } from "./duration-rules.ts";
 import { readDuration } from "./values.ts";
-import type { Input, OneOf, Problems } from "./values.ts";
+import type { Problems, Reader } from "./values.ts";
 import type { KeySource, KeyType, Settings } from "./settings.ts";
 
 const KEY_SOURCES: readonly KeySource[] = ["action", "cluster"];
@@ -9,14 +9,14 @@ const KEY_TYPES: readonly KeyType[] = ["ed25519", "ecdsa-p256", "ecdsa-p384", "e
 const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 /** key-source, key-type, read-write and max-key-age. */
-export function readKey(problems: Problems, input: Input, bool: (name: string) => boolean, oneOf: OneOf): Settings["key"] {
-  const explicit = input("key-source") !== "";
+export function readKey(r: Reader): Settings["key"] {
+  const explicit = r.text("key-source") !== "";
   return {
-    source: explicit ? oneOf("key-source", KEY_SOURCES) : "action",
+    source: explicit ? r.oneOf("key-source", KEY_SOURCES) : "action",
     sourceExplicit: explicit,
-    type: oneOf("key-type", KEY_TYPES),
-    readWrite: bool("read-write"),
-    maxAgeMs: readDuration(problems, "max-key-age", input("max-key-age"), MAX_KEY_AGE),
+    type: r.oneOf("key-type", KEY_TYPES),
+    readWrite: r.bool("read-write"),
+    maxAgeMs: readDuration(r, "max-key-age", r.text("max-key-age"), MAX_KEY_AGE),
   };
 }
 

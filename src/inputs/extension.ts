@@ -1,34 +1,28 @@
 // The Flux extension: its name, release train, version, configuration settings and removal.
 import { DNS_LABEL } from "./name-rules.ts";
 import { readPattern } from "./values.ts";
-import type { Input, OneOf, Problems } from "./values.ts";
+import type { Problems, Reader } from "./values.ts";
 import type { PodIdentityCheck, Settings } from "./settings.ts";
 
 const POD_IDENTITY_CHECKS: readonly PodIdentityCheck[] = ["fail", "warn", "off"];
 const VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
-export function readExtension(problems: Problems, input: Input, bool: (name: string) => boolean, oneOf: OneOf): Settings["extension"] {
+export function readExtension(r: Reader): Settings["extension"] {
   return {
-    name: readPattern(
-      problems,
-      "extension-name",
-      input("extension-name"),
-      DNS_LABEL,
-      63,
-      "Extension names use lowercase letters, digits and '-', up to 63 characters, starting and ending with a letter or digit",
-    ),
-    releaseTrain: readPattern(
-      problems,
-      "release-train",
-      input("release-train"),
-      /^[A-Za-z][A-Za-z0-9-]*$/,
-      64,
-      "Use a release train such as Stable or Preview",
-    ),
-    version: readVersion(problems, input("extension-version")),
-    settings: readExtensionSettings(problems, input("extension-settings")),
-    remove: bool("remove-extension"),
-    podIdentityCheck: oneOf("pod-identity-check", POD_IDENTITY_CHECKS),
+    name: readPattern(r, "extension-name", r.text("extension-name"), {
+      pattern: DNS_LABEL,
+      maxLength: 63,
+      rule: "Extension names use lowercase letters, digits and '-', up to 63 characters, starting and ending with a letter or digit",
+    }),
+    releaseTrain: readPattern(r, "release-train", r.text("release-train"), {
+      pattern: /^[A-Za-z][A-Za-z0-9-]*$/,
+      maxLength: 64,
+      rule: "Use a release train such as Stable or Preview",
+    }),
+    version: readVersion(r, r.text("extension-version")),
+    settings: readExtensionSettings(r, r.text("extension-settings")),
+    remove: r.bool("remove-extension"),
+    podIdentityCheck: r.oneOf("pod-identity-check", POD_IDENTITY_CHECKS),
   };
 }
 

@@ -2,7 +2,7 @@
 import { readHostPort, readRepository } from "./repository.ts";
 import { checkRefName } from "./name-rules.ts";
 import { parseUrl } from "./values.ts";
-import type { Input, Problems } from "./values.ts";
+import type { Problems, Reader } from "./values.ts";
 import type { GitRef, Settings } from "./settings.ts";
 
 const COMMIT = /^([0-9a-f]{40}|[0-9a-f]{64})$/i;
@@ -18,11 +18,12 @@ const KNOWN_HOST_KEY_TYPES = new Set([
   "sk-ecdsa-sha2-nistp256@openssh.com",
 ]);
 
-export function readGit(problems: Problems, input: Input, env: NodeJS.ProcessEnv): Settings["git"] {
-  const repository = input("repository") || (env.GITHUB_REPOSITORY ?? "").trim();
+export function readGit(r: Reader): Settings["git"] {
+  const problems: Problems = r;
+  const repository = r.orEnv("repository", "GITHUB_REPOSITORY");
   const target = readRepository(problems, repository);
-  const ref = readRef(problems, input);
-  const sshHostInput = input("ssh-host");
+  const ref = readRef(r);
+  const sshHostInput = r.text("ssh-host");
   let ssh = sshHostInput === "" ? undefined : readHostPort(problems, "ssh-host", sshHostInput);
   if (target.ssh !== undefined) {
     if (ssh !== undefined && (ssh.host !== target.ssh.host || ssh.port !== target.ssh.port)) {
@@ -33,30 +34,29 @@ export function readGit(problems: Problems, input: Input, env: NodeJS.ProcessEnv
     }
     ssh = target.ssh;
   }
-  ssh ??= { host: serverHost(problems, env), port: 22 };
-  const token = input("github-token");
+  ssh ??= { host: serverHost(r, r.env("GITHUB_SERVER_URL")), port: 22 };
+  const token = r.text("github-token");
   if (token === "") {
     problems.problem(
       "github-token",
       "missing. It needs a GitHub App installation token or fine-grained PAT with Administration: write; the workflow's GITHUB_TOKEN cannot manage deploy keys.",
     );
   }
-  const knownHosts = readKnownHosts(problems, input("known-hosts"));
+  const knownHosts = readKnownHosts(problems, r.text("known-hosts"));
   return {
     owner: target.owner,
     repo: target.repo,
     ref,
     githubToken: token,
-    githubApiUrl: readApiUrl(problems, input("github-api-url") || (env.GITHUB_API_URL ?? "").trim() || "https://api.github.com"),
+    githubApiUrl: readApiUrl(problems, r.orEnv("github-api-url", "GITHUB_API_URL") || "https://api.github.com"),
     sshHost: ssh.host,
     sshPort: ssh.port,
-    hostFingerprints: readFingerprints(problems, input("ssh-host-fingerprints")),
+    hostFingerprints: readFingerprints(problems, r.text("ssh-host-fingerprints")),
     knownHosts: knownHosts === "" ? undefined : knownHosts,
   };
 }
 
-function serverHost(problems: Problems, env: NodeJS.ProcessEnv): string {
-  const server = (env.GITHUB_SERVER_URL ?? "").trim();
+function serverHost(problems: Problems, server: string): string {
   if (server === "") return "github.com";
   const url = parseUrl(server);
   if (url === undefined || url.hostname === "") {
@@ -109,11 +109,12 @@ function readKnownHosts(problems: Problems, text: string): string {
   return lines.join("\n");
 }
 
-function readRef(problems: Problems, input: Input): GitRef {
-  const branch = input("branch");
-  const tag = input("tag");
-  const semver = input("semver");
-  const commit = input("commit");
+function readRef(r: Reader): GitRef {
+  const problems: Problems = r;
+  const branch = r.text("branch");
+  const tag = r.text("tag");
+  const semver = r.text("semver");
+  const commit = r.text("commit");
   const given = [
     ["branch", branch],
     ["tag", tag],

@@ -12,7 +12,7 @@ import { readFlux } from "./flux-configuration.ts";
 import { readFluxVersions } from "./flux-versions.ts";
 import { readGit } from "./git.ts";
 import { readBoolean, readDuration, readEnum } from "./values.ts";
-import type { Problems } from "./values.ts";
+import type { Problems, Reader } from "./values.ts";
 import type { CheckLevel, Mode, Settings } from "./settings.ts";
 
 const MODES: readonly Mode[] = ["apply", "rotate", "destroy", "plan"];
@@ -32,6 +32,20 @@ export function readInput(env: NodeJS.ProcessEnv, name: string): string {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
 }
 
+/** The one reader of the inputs: problems go to `found`, advice to `warnings`. */
+function inputReader(env: NodeJS.ProcessEnv, found: string[], warnings: string[]): Reader {
+  const r: Reader = {
+    problem: (input, message) => found.push(`${input}: ${message}`),
+    warn: (message) => warnings.push(message),
+    text: (name) => readInput(env, name),
+    env: (name) => (env[name] ?? "").trim(),
+    orEnv: (name, envName) => r.text(name) || r.env(envName),
+    bool: (name) => readBoolean(r, name, r.text(name)),
+    oneOf: (name, allowed) => readEnum(r, name, r.text(name), allowed),
+  };
+  return r;
+}
+
 /**
  * Reads and validates every input. Throws an ActionError("invalid-input") listing every problem at once.
  * `settings.warnings` holds non-fatal advice; the caller logs each with core.warning.
@@ -39,40 +53,33 @@ export function readInput(env: NodeJS.ProcessEnv, name: string): string {
 export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const found: string[] = [];
   const warnings: string[] = [];
-  const problems: Problems = {
-    problem: (input, message) => found.push(`${input}: ${message}`),
-    warn: (message) => warnings.push(message),
-  };
-  const input = (name: string): string => readInput(env, name);
-  const bool = (name: string): boolean => readBoolean(problems, name, input(name));
-  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => readEnum(problems, name, input(name), allowed);
-
-  const mode = oneOf("mode", MODES);
-  const planFor = oneOf("plan-for", PLAN_FOR);
-  const key = readKey(problems, input, bool, oneOf);
+  const r = inputReader(env, found, warnings);
+  const mode = r.oneOf("mode", MODES);
+  const planFor = r.oneOf("plan-for", PLAN_FOR);
+  const key = readKey(r);
   const settings: Settings = {
     mode,
-    cluster: readCluster(problems, input, oneOf, env),
-    azure: readAzure(problems, input, bool, oneOf, env),
-    git: readGit(problems, input, env),
+    cluster: readCluster(r),
+    azure: readAzure(r),
+    git: readGit(r),
     key,
-    extension: readExtension(problems, input, bool, oneOf),
-    flux: readFlux(problems, input, bool, oneOf, mode === "apply" || (mode === "plan" && planFor === "apply")),
+    extension: readExtension(r),
+    flux: readFlux(r, { needsSource: mode === "apply" || (mode === "plan" && planFor === "apply") }),
     repositoryCheck: {
-      enabled: bool("repository-check"),
-      sourceRefs: oneOf("source-ref-check", CHECK_LEVELS),
-      fluxBootstrap: oneOf("flux-bootstrap-check", CHECK_LEVELS),
+      enabled: r.bool("repository-check"),
+      sourceRefs: r.oneOf("source-ref-check", CHECK_LEVELS),
+      fluxBootstrap: r.oneOf("flux-bootstrap-check", CHECK_LEVELS),
     },
-    fluxVersions: readFluxVersions(bool, oneOf),
+    fluxVersions: readFluxVersions(r),
     planFor,
-    wait: bool("wait"),
-    waitTimeoutMs: readDuration(problems, "wait-timeout", input("wait-timeout"), WAIT_TIMEOUT, true) ?? 0,
-    progressIntervalMs: readProgressInterval(problems, input("progress-interval")),
-    privateKeySecret: readSealedSecret(problems, input("private-key-secret"), input("secret-environment"), key.source),
+    wait: r.bool("wait"),
+    waitTimeoutMs: readDuration(r, "wait-timeout", r.text("wait-timeout"), WAIT_TIMEOUT, true) ?? 0,
+    progressIntervalMs: readProgressInterval(r, r.text("progress-interval")),
+    privateKeySecret: readSealedSecret(r, r.text("private-key-secret"), r.text("secret-environment"), key.source),
     warnings,
   };
   if (settings.key.readWrite) {
-    problems.warn(
+    r.warn(
       `read-write: the deploy key gets write access to ${settings.git.owner}/${settings.git.repo}. Flux only reads; keep read-write: false unless image automation must push commits.`,
     );
   }

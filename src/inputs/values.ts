@@ -13,8 +13,17 @@ export interface Problems {
   warn(message: string): void;
 }
 
-export type Input = (name: string) => string;
-export type OneOf = <T extends string>(name: string, allowed: readonly T[]) => T;
+/** Reads the inputs: each value as the runner passes it, checked, with problems and warnings collected. */
+export interface Reader extends Problems {
+  /** The input as @actions/core getInput reads it (INPUT_<NAME>, trimmed); "" when unset. */
+  text(name: string): string;
+  /** An environment variable the runner sets (GITHUB_SERVER_URL …), trimmed; "" when unset. */
+  env(name: string): string;
+  /** The input, or when it is empty the environment variable `envName` (as azure/login reads AZURE_CLIENT_ID …). */
+  orEnv(name: string, envName: string): string;
+  bool(name: string): boolean;
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T;
+}
 
 export function readBoolean(problems: Problems, name: string, value: string): boolean {
   if (["true", "True", "TRUE"].includes(value)) return true;
@@ -35,19 +44,19 @@ export function readGuid(problems: Problems, name: string, value: string, envNam
   return value.toLowerCase();
 }
 
-export function readPattern(
-  problems: Problems,
-  name: string,
-  value: string,
-  pattern: RegExp,
-  maxLength: number,
-  rule: string,
-  alsoBad: (value: string) => boolean = () => false,
-): string {
+/** A name rule: the pattern, the longest length, the rule in words, and what else the pattern cannot say. */
+export interface NameRule {
+  readonly pattern: RegExp;
+  readonly maxLength: number;
+  readonly rule: string;
+  readonly alsoBad?: (value: string) => boolean;
+}
+
+export function readPattern(problems: Problems, name: string, value: string, { pattern, maxLength, rule, alsoBad }: NameRule): string {
   if (value === "") problems.problem(name, `missing. ${rule}.`);
   else if (value.length > maxLength)
     problems.problem(name, `'${value}' is ${value.length} characters, over the limit of ${maxLength}. ${rule}.`);
-  else if (!pattern.test(value) || alsoBad(value)) problems.problem(name, `'${value}' is not a valid name. ${rule}.`);
+  else if (!pattern.test(value) || alsoBad?.(value)) problems.problem(name, `'${value}' is not a valid name. ${rule}.`);
   return value;
 }
 
