@@ -9,7 +9,7 @@ import { plan } from "./modes/plan.ts";
 import { startRun, type Run } from "./run/run.ts";
 import type { Report } from "./report/report.ts";
 import { reportEarlyFailure, setOutputs, writeSummary } from "./report/summary.ts";
-import { explainFailure } from "./azure/sign-in-failure.ts";
+import { explainFailure } from "./failure.ts";
 import { ActionError } from "./errors.ts";
 import { onCancel } from "./run/cancel.ts";
 

@@ -60,7 +60,7 @@ export async function collectKnownHosts(run: Run): Promise<KnownHosts> {
 }
 
 /** The owned key the configuration uses: by its public key when Azure reports one, else the only owned key of a healthy configuration. */
-export function keyInUse(configuration: FluxConfiguration | undefined, owned: readonly DeployKey[]): DeployKey | undefined {
+export function keyHeldBy(configuration: FluxConfiguration | undefined, owned: readonly DeployKey[]): DeployKey | undefined {
   if (!configuration) return undefined;
   if (configuration.repositoryPublicKey) return owned.find((k) => sameKey(k.key, configuration.repositoryPublicKey ?? ""));
   if (configuration.complianceState === "Compliant" && owned.length === 1) return owned[0];
@@ -115,7 +115,7 @@ async function readState(run: Run, withRepository: boolean): Promise<Observed> {
     ownedKeys,
     configuration,
     extension,
-    keyInUse: keyInUse(configuration, ownedKeys),
+    keyInUse: keyHeldBy(configuration, ownedKeys),
     repositoryCheck,
     trainVersions,
   };

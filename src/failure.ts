@@ -1,8 +1,8 @@
 // Recognises failures that surface from inside the SDKs (Entra errors wrapped by the credential and the
 // ARM pipeline) and turns them into errors that name the fix, with the token's claims where they help.
-import type { Settings } from "../inputs/settings.ts";
-import type { GitHubAssertion } from "./credential.ts";
-import { ActionError, messageOf } from "../errors.ts";
+import type { Settings } from "./inputs/settings.ts";
+import type { GitHubAssertion } from "./azure/credential.ts";
+import { ActionError, messageOf } from "./errors.ts";
 
 /** Every message in the cause chain, outermost first. */
 function chain(error: unknown): string {
