@@ -7,7 +7,7 @@ import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
 import { statusesOf } from "../report/report.ts";
 import type { Run } from "../run/run.ts";
 import type { Observed } from "../run/current-state.ts";
-import { keyInUse, observe } from "../run/current-state.ts";
+import { keyHeldBy, observe } from "../run/current-state.ts";
 import { settledConfiguration } from "../run/settled.ts";
 import { ensureExtension } from "../azure/extension.ts";
 import { desiredConfiguration } from "../azure/flux-configuration-body.ts";
@@ -49,7 +49,7 @@ function clusterSourceCheck(run: Run, observed: Observed): void {
 async function settledState(run: Run, observed: Observed): Promise<Observed> {
   const settled = await settledConfiguration(run, observed.configuration);
   if (settled === observed.configuration) return observed;
-  return { ...observed, configuration: settled, keyInUse: keyInUse(settled, observed.ownedKeys) };
+  return { ...observed, configuration: settled, keyInUse: keyHeldBy(settled, observed.ownedKeys) };
 }
 
 export async function apply(run: Run): Promise<void> {
