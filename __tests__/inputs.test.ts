@@ -394,6 +394,7 @@ test("defaults from action.yml give the documented settings", () => {
   assert.deepEqual(settings.git, {
     owner: "octo-org",
     repo: "fleet-config",
+    fullName: "octo-org/fleet-config",
     ref: { kind: "branch", branch: undefined },
     githubToken: "ghs_exampleinstallationtoken",
     githubApiUrl: "https://api.github.com",

@@ -20,7 +20,7 @@ export function keyChange(to: "(new key)" | "(changes)" = "(new key)"): FieldCha
 
 export function repositoryUrl(git: Git): string {
   const host = git.sshPort === 22 ? git.sshHost : `${git.sshHost}:${git.sshPort}`;
-  return `ssh://git@${host}/${git.owner}/${git.repo}.git`;
+  return `ssh://git@${host}/${git.fullName}.git`;
 }
 
 export function repositoryRef(git: Git, defaultBranch: string): RepositoryRefDefinition {

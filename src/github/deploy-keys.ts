@@ -52,7 +52,7 @@ export async function addDeployKey(octokit: Octokit, git: Git, title: string, pu
       throw new ActionError("deploy-keys-disabled", {
         title: "Deploy keys are disabled",
         message:
-          `GitHub refused the deploy key: deploy keys are disabled for ${git.owner}/${git.repo} by an organization or enterprise policy. ` +
+          `GitHub refused the deploy key: deploy keys are disabled for ${git.fullName} by an organization or enterprise policy. ` +
           `An organization owner can allow them: Organization settings → Member privileges → "Deploy keys" (API: PATCH /orgs/${git.owner} deploy_keys_enabled_for_repositories=true).`,
         cause: error,
       });

@@ -29,7 +29,7 @@ function unreadable(git: Git, error: unknown): never {
     throw new ActionError("github-token-permission", {
       title: "Repository files not readable",
       message:
-        `The github-token may not read the files of ${git.owner}/${git.repo} (HTTP ${status}: ${messageOf(error)}).\n` +
+        `The github-token may not read the files of ${git.fullName} (HTTP ${status}: ${messageOf(error)}).\n` +
         "Before any write the action reads the files at the ref Flux uses, to check the paths and manifests: give the token " +
         "Contents: read (GitHub App or fine-grained PAT) besides Administration: write, or set `repository-check: false` " +
         "to leave the paths to Flux.",

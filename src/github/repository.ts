@@ -20,7 +20,7 @@ export async function getRepository(octokit: Octokit, git: Git): Promise<Reposit
       throw new ActionError("github-repository-not-found", {
         title: "Repository not found",
         message:
-          `GitHub answered 404 for ${git.owner}/${git.repo}: either it does not exist or the github-token cannot see it. ` +
+          `GitHub answered 404 for ${git.fullName}: either it does not exist or the github-token cannot see it. ` +
           "Check `repository`, and that the GitHub App is installed on that repository.",
         cause: error,
       });
@@ -42,7 +42,7 @@ export async function resolveCommit(octokit: Octokit, git: Git, ref: GitRef, bra
     if (statusOf(error) === 404 || statusOf(error) === 422) {
       throw new ActionError("invalid-input", {
         title: "Git reference not found",
-        message: `${ref.kind} '${target}' was not found in ${git.owner}/${git.repo}. Check the ${ref.kind} input.`,
+        message: `${ref.kind} '${target}' was not found in ${git.fullName}. Check the ${ref.kind} input.`,
         cause: error,
       });
     }

@@ -18,7 +18,7 @@ export async function seal(value: string, publicKey: string): Promise<string> {
 }
 
 export async function storePrivateKey(octokit: Octokit, git: Git, secret: SealedSecret, privateKey: string): Promise<void> {
-  const where = secret.environment ? `environment '${secret.environment}' of ${git.owner}/${git.repo}` : `${git.owner}/${git.repo}`;
+  const where = secret.environment ? `environment '${secret.environment}' of ${git.fullName}` : `${git.fullName}`;
   try {
     if (secret.environment) {
       const { data: key } = await octokit.rest.actions.getEnvironmentPublicKey({

@@ -60,7 +60,7 @@ export function tokenRejected(git: Git, call: string, error: unknown, expiresAt:
   return new ActionError("github-token-rejected", {
     title: "GitHub token rejected",
     message:
-      `GitHub answered 401 (${messageOf(error)}) to ${call} on ${git.owner}/${git.repo}: the github-token is wrong, revoked or expired.${expired}\n` +
+      `GitHub answered 401 (${messageOf(error)}) to ${call} on ${git.fullName}: the github-token is wrong, revoked or expired.${expired}\n` +
       "A GitHub App installation token expires one hour after it is made: make it in the same job right before this step " +
       "(actions/create-github-app-token), and keep wait-timeout below its remaining life. A personal access token may have expired " +
       "or been revoked: check it under Settings → Developer settings. This is not a missing permission (GitHub answers 403 for that).",

@@ -46,6 +46,7 @@ export function readGit(r: Reader): Settings["git"] {
   return {
     owner: target.owner,
     repo: target.repo,
+    fullName: `${target.owner}/${target.repo}`,
     ref,
     githubToken: token,
     githubApiUrl: readApiUrl(problems, r.orEnv("github-api-url", "GITHUB_API_URL") || "https://api.github.com"),

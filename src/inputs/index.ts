@@ -80,7 +80,7 @@ export function getSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   };
   if (settings.key.readWrite) {
     r.warn(
-      `read-write: the deploy key gets write access to ${settings.git.owner}/${settings.git.repo}. Flux only reads; keep read-write: false unless image automation must push commits.`,
+      `read-write: the deploy key gets write access to ${settings.git.fullName}. Flux only reads; keep read-write: false unless image automation must push commits.`,
     );
   }
   if (found.length > 0) {

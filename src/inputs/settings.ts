@@ -60,6 +60,8 @@ export interface Azure {
 export interface Git {
   readonly owner: string;
   readonly repo: string;
+  /** "owner/repo" */
+  readonly fullName: string;
   readonly ref: GitRef;
   readonly githubToken: string;
   readonly githubApiUrl: string;

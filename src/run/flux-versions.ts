@@ -168,7 +168,7 @@ export function checkFluxVersions(run: Run, observed: Observed, enforce: boolean
   throw new ActionError("flux-api-refused", {
     title: "Flux would refuse manifests in the repository",
     message:
-      `Found before any write, in ${run.settings.git.owner}/${run.settings.git.repo}: microsoft.flux ${v.after.version} runs Flux ` +
+      `Found before any write, in ${run.settings.git.fullName}: microsoft.flux ${v.after.version} runs Flux ` +
       `${v.after.flux}, which refuses:\n${fluxApiLines(v)
         .filter((l) => l.startsWith("refused"))
         .map((l) => `  - ${l.replace(/^refused \(fails before any write\): /, "")}`)

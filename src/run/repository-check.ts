@@ -31,7 +31,7 @@ async function treeish(run: Run, branch: string, commit: Promise<string | undefi
   if (tag !== undefined) return tag;
   throw new ActionError("invalid-input", {
     title: "No tag matches the semver range",
-    message: `No tag of ${run.settings.git.owner}/${run.settings.git.repo} matches semver '${ref.semver}': Flux would find nothing to fetch. Push a matching tag or fix \`semver\`.`,
+    message: `No tag of ${run.settings.git.fullName} matches semver '${ref.semver}': Flux would find nothing to fetch. Push a matching tag or fix \`semver\`.`,
   });
 }
 
@@ -149,7 +149,7 @@ export function findingsFailure(run: Run, check: RepositoryCheck | undefined): A
     return new ActionError(code, {
       title,
       message:
-        `Found before any write, in ${run.settings.git.owner}/${run.settings.git.repo} at ${check.at.slice(0, 12)}:\n` +
+        `Found before any write, in ${run.settings.git.fullName} at ${check.at.slice(0, 12)}:\n` +
         failing.map((f) => `  - ${f.message}`).join("\n") +
         (off ? `\nNothing was changed. (To go on regardless: ${off}: warn.)` : "\nNothing was changed."),
     });

@@ -57,7 +57,7 @@ export function startRun(settings: Settings): { readonly run: Run; readonly asse
     if (warning) core.warning(warning, { title: "GitHub token expires before wait-timeout" });
   });
   const octokit = createOctokit(settings.git, { gate, tokenExpiry, deadline });
-  const repository = `${settings.git.owner}/${settings.git.repo}`;
+  const repository = settings.git.fullName;
   const report = newReport(settings.mode, settings.cluster, arm.clusterId, repository, CLOUDS[settings.azure.cloud].portal);
   const checks = preflight(arm, settings, deadline, settings.mode === "apply").then((checked) => {
     for (const warning of checked.warnings) core.warning(warning);

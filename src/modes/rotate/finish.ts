@@ -19,7 +19,7 @@ export async function prove(run: Run, observed: Observed, key: DeployKey, report
       reportedBefore,
       deadline: run.deadline,
       intervalMs: run.intervalMs,
-      repository: `${settings.git.owner}/${settings.git.repo}`,
+      repository: settings.git.fullName,
       label: "rotation proof",
     });
     const used = await awaitFirstUse(run, key);
