@@ -312,6 +312,9 @@ test("rotation: the reusable workflow runs mode rotate with max-key-age; the exa
   assert.equal(withs["max-key-age"], "${{ inputs.max-key-age }}");
   for (const name of Object.keys(withs)) assert.ok(name in bootstrapInputs, `bootstrap-cluster.yml has no input ${name}`);
   assert.deepEqual(Object.keys(obj(job["secrets"], "secrets")).sort(), Object.keys(obj(call(bootstrap)["secrets"], "secrets")).sort());
+  const rotateOutputs = obj(call(rotate)["outputs"], "rotate outputs");
+  for (const output of ["failed", "changed", "totals"])
+    assert.equal(obj(rotateOutputs[output], output)["value"], `\${{ jobs.rotate.outputs.${output} }}`, `the fleet's ${output}`);
 
   const caller = yaml("examples/rotate-deploy-keys.yml");
   const on = obj(caller["on"], "on");

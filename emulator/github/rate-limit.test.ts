@@ -102,6 +102,12 @@ test("GitHub's documented limits, scaled: content-generating requests per minute
   // 2 content-generating requests a 1.5 s "minute", 3 an "hour": the third waits a minute, the fourth an hour.
   local.github.enforceLimits(scaledGitHubLimits(1500, 40, { contentPerHour: 3 }));
   try {
+    const primary = await octokit.rest.repos.get(repo);
+    assert.deepEqual(
+      [primary.headers["x-ratelimit-limit"], primary.headers["x-ratelimit-remaining"]],
+      ["125", "124"],
+      "5,000 / 40 an hour",
+    );
     await create(1);
     await create(2);
     const third = await refusal(create(3));
