@@ -87,3 +87,24 @@ test("an ARM 429 whose Retry-After ends past wait-timeout fails at once, naming 
   );
   assert.match(error?.message ?? "", /10m00s: Retry-After: 600/);
 });
+
+test("the pure rules: GitHub's back-off without retry-after doubles from a minute; a wait fits only before the deadline", async () => {
+  const { secondaryBackoffMs, fitsBefore, rateLimitError, waitLine } = await import("../src/rate-limits.ts");
+  assert.deepEqual([0, 1, 2, 3].map(secondaryBackoffMs), [60_000, 120_000, 240_000, 480_000]);
+  const hit = {
+    limit: "GitHub's secondary rate limit",
+    request: "POST /repos/o/r/keys",
+    waitMs: 60_000,
+    reason: "no retry-after: GitHub's back-off",
+    attempt: 2,
+  };
+  assert.equal(fitsBefore(hit, 1_000_000, 900_000), true);
+  assert.equal(fitsBefore(hit, 1_000_000, 950_000), false);
+  assert.equal(
+    waitLine(hit, 1_000_000, 900_000),
+    "Rate limit: GitHub's secondary rate limit stopped POST /repos/o/r/keys (time 2); waiting 60s (no retry-after: GitHub's back-off), then trying again; wait-timeout leaves 1m40s.",
+  );
+  const error = rateLimitError(hit, 1_000_000, undefined, 950_000);
+  assert.equal(error.code, "rate-limited");
+  assert.match(error.message, /would end after wait-timeout \(50s left\)/);
+});
