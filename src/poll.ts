@@ -1,14 +1,22 @@
-// One way to wait: a step runs until it says done, at one cadence (about a tenth of the time waited so far,
-// 250 ms to 10 s), never sooner than the Retry-After the last answer asked for, against a deadline on the
-// monotonic clock (performance.now()), so a wall-clock jump never ends or stretches a wait.
+// One way to wait: a step runs until it says done, at one cadence (half the time waited so far, from 250 ms up to
+// 2 s, or up to 500 ms once Azure has said the end is near), or, where the last answer sent a Retry-After, exactly
+// that (the server's own rate, never sooner), against a deadline on the monotonic clock (performance.now()), so a wall-clock jump never ends or stretches a wait.
+//
+// The bounds are a read budget: a minute-long wait costs about one ARM read per 2 s, so a fleet of 50 runs waiting at
+// once in one subscription reads about 25 times a second, what ARM refills for one service principal
+// (docs/performance.md, "Reads and ARM's limits"); an end is seen about 1 s late on average, 0.25 s once it is near.
 
 const MIN_POLL_MS = 250;
-const MAX_POLL_MS = 10_000;
+const STEADY_POLL_MS = 2_000;
+const NEAR_POLL_MS = 500;
 
-/** How long to wait before the next poll: about a tenth of the time waited so far, never sooner than the server asks. */
-export function nextPollDelay(elapsedMs: number, serverAsksMs: number | undefined): number {
-  const cadence = Math.min(Math.max(MIN_POLL_MS, elapsedMs / 10), MAX_POLL_MS);
-  return Math.max(cadence, serverAsksMs ?? 0);
+/**
+ * How long to wait before the next poll: what the server asked for (Retry-After; at least 250 ms), else half the time
+ * waited so far, from 250 ms to 2 s (500 ms when `near`: Azure has said the end is close).
+ */
+export function nextPollDelay(elapsedMs: number, serverAsksMs: number | undefined, near = false): number {
+  if (serverAsksMs !== undefined) return Math.max(MIN_POLL_MS, serverAsksMs);
+  return Math.min(Math.max(MIN_POLL_MS, elapsedMs / 2), near ? NEAR_POLL_MS : STEADY_POLL_MS);
 }
 
 /** Parses Retry-After: seconds or an HTTP date. */
@@ -24,8 +32,13 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** What one poll found: done with a value, or not yet (with the server's Retry-After, if it sent one). */
-export type PollStep<T> = { readonly done: true; readonly value: T } | { readonly done: false; readonly retryAfterMs?: number | undefined };
+/**
+ * What one poll found: done with a value, or not yet (with the server's Retry-After, if it sent one, and whether what
+ * it read says the end is near: e.g. the Flux agent has reported on a configuration whose operation still runs).
+ */
+export type PollStep<T> =
+  | { readonly done: true; readonly value: T }
+  | { readonly done: false; readonly retryAfterMs?: number | undefined; readonly near?: boolean };
 
 export interface PollOptions {
   /** performance.now() after which the wait gives up. */
@@ -36,7 +49,7 @@ export interface PollOptions {
   readonly firstDelayMs?: number | undefined;
 }
 
-export const notYet = (retryAfter?: number): PollStep<never> => ({ done: false, retryAfterMs: retryAfter });
+export const notYet = (retryAfter?: number, near = false): PollStep<never> => ({ done: false, retryAfterMs: retryAfter, near });
 export const doneWith = <T>(value: T): PollStep<T> => ({ done: true, value });
 
 /** Runs `step` until it is done; between steps waits by the one cadence rule, ending at the deadline. */
@@ -49,7 +62,7 @@ export async function pollUntil<T>(step: () => Promise<PollStep<T>>, options: Po
     if (result.done) return result.value;
     asked = result.retryAfterMs;
     if (performance.now() >= options.deadline) throw options.timedOut();
-    await pause(nextPollDelay(performance.now() - started, asked), asked, options);
+    await pause(nextPollDelay(performance.now() - started, asked, result.near), asked, options);
   }
 }
 

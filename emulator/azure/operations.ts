@@ -7,6 +7,7 @@ import type { Response } from "../http.ts";
 import { API_VERSION, armError, later } from "./arm-state.ts";
 import type { ArmState, Operation, ResourceKind, StoredResource } from "./arm-state.ts";
 import { newestOnTrain, upgradeRefusal } from "./extension-versions.ts";
+import { succeed } from "./operation-end.ts";
 
 export interface ConfigurationHooks {
   /** The RP hands a flux configuration's new generation to the agent (provisioningMs after the write). */
@@ -92,12 +93,6 @@ function failedProperties(kind: ResourceKind, message: string): Record<string, u
   };
 }
 
-function succeed(resource: StoredResource, operation: Operation): void {
-  operation.status = "Succeeded";
-  operation.endTime = new Date().toISOString();
-  resource.properties = { ...resource.properties, provisioningState: "Succeeded" };
-}
-
 /**
  * Starts a long-running operation. After provisioningMs (deletionMs) it fails if failNextOperation was armed.
  * Otherwise an extension or a deletion ends Succeeded; a flux configuration's new generation is handed to the agent
@@ -160,7 +155,7 @@ export function startOperation(state: ArmState, hooks: ConfigurationHooks, resou
       hooks.fluxHandoff(resource.id);
       return;
     }
-    succeed(resource, op);
+    succeed(state, resource, op);
     resource.properties = {
       ...resource.properties,
       currentVersion: target,
@@ -188,6 +183,6 @@ export function endFluxOperation(state: ArmState, id: string, generation: number
   op.ending = true;
   later(state, state.agent.operationEndMs, () => {
     if (op.status !== "Running" || resource.generation !== generation) return;
-    succeed(resource, op);
+    succeed(state, resource, op);
   });
 }

@@ -63,6 +63,10 @@ export interface AgentBehaviour {
    *  v1beta1 / v2beta1 ones), as 1.24.0's "Restore 2.7 CRDs for rolling forward clusters that have deprecated or removed
    *  Flux API usage" may mean (upstream 2.7 CRDs serve v1beta2 / v2beta2, deprecated). The notes do not say which. */
   readonly fluxApiRemovals: "notice" | "restored-in-1.24";
+  /** When a flux configuration shows provisioningState Succeeded, relative to the status of the operation that wrote it
+   *  (ms; default 0: together, as ARM's RPC has it; above 0 the resource later, below 0 earlier). Not recorded; see
+   *  succeed in azure/operation-end.ts. */
+  readonly stateLagMs: number;
 }
 
 export interface HelmFailure {
@@ -86,4 +90,5 @@ export const DEFAULT_AGENT: AgentBehaviour = {
   retryMaxMs: 15 * 60_000,
   helmFailures: {},
   fluxApiRemovals: "notice",
+  stateLagMs: 0,
 };

@@ -1,6 +1,9 @@
 // The fluxConfiguration resource: read, create (PUT with the protected key), patch only what differs, delete.
-// Writes return when Azure's operation has ended: on Azure that is after the Flux agent picked the new
-// generation up (api-facts B.6), so its first report may already be there.
+// Writes return when Azure's operation has ended: on Azure that is after the Flux agent picked the new generation
+// up, so its first report is often there already (Az.KubernetesConfiguration's recorded tests, Azure/azure-powershell
+// src/KubernetesConfiguration/test/AzKubernetesConfigurationFlux.Recording.json: statusUpdatedAt 10–24 s before the
+// operation's Succeeded). The write watches the configuration itself meanwhile: a report since the write says the
+// end is near, and the last reading goes to the wait, which often needs no further read.
 import type { FluxConfiguration, FluxConfigurationPatch } from "@azure/arm-kubernetesconfiguration";
 import type { Arm } from "./arm.ts";
 import { explainArmError } from "./arm.ts";
@@ -41,6 +44,8 @@ export interface ConfigurationWrite {
   /** False when Azure answered at once (nothing to change: no operation, no new report to wait for). */
   readonly operation: boolean;
   readonly id: string | undefined;
+  /** The configuration as last read while the operation ran (undefined when the write did not watch it). */
+  readonly reading?: FluxConfiguration | undefined;
 }
 
 function answeredReport(answer: RestResource | undefined): number {
@@ -66,8 +71,13 @@ async function write(
   let state = action === "create" ? "Creating" : "Updating";
   progress.update(state);
   const started = performance.now();
+  let reading: FluxConfiguration | undefined;
   try {
     const written = await writeAndAwait(arm, request, {
+      watch: async (answer) => {
+        reading = await getConfiguration(arm, name);
+        return { state: reading?.provisioningState, near: reportTime(reading) > answeredReport(answer) };
+      },
       deadline: options.deadline,
       ...(options.onAccepted ? { onAccepted: options.onAccepted } : {}),
       onStatus: (status) => progress.update((state = status)),
@@ -82,7 +92,7 @@ async function write(
         }),
     });
     progress.finish(written.operation ? "Succeeded" : "unchanged (Azure had nothing to do)");
-    return { reportedBefore: answeredReport(written.answer), operation: written.operation, id: written.answer?.id };
+    return { reportedBefore: answeredReport(written.answer), operation: written.operation, id: written.answer?.id, reading };
   } catch (error) {
     if (error instanceof ActionError) throw error;
     const explained = explainArmError(error, arm, `${action} the flux configuration`);

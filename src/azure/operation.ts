@@ -1,7 +1,9 @@
 // Writes to ARM and their long-running operations, driven by the action rather than the SDK's poller (which
 // polls once inside begin…(), about 45 ms after the write, whatever Retry-After said). Every poll, the first
-// included, comes no sooner than the last answer's Retry-After. A busy resource is judged by its state: on a
-// 409 the resource is read again, waited for until its provisioningState settles, and the write decided again.
+// included, comes no sooner than the last answer's Retry-After. A write may instead watch its resource while the
+// operation runs (a flux configuration shows the agent's report there before its operation ends), and reads the
+// operation once the resource has settled, for the operation's own verdict. A busy resource is judged by its state:
+// on a 409 the resource is read again, waited for until its provisioningState settles, and the write decided again.
 import type { Arm } from "./arm.ts";
 import { armRequest } from "./arm.ts";
 import { armCodeOf, messageOf, statusOf } from "../errors.ts";
@@ -43,7 +45,19 @@ export interface OperationOptions {
   readonly onStatus?: (status: string) => void;
   /** Called once Azure has accepted the write: from then on a failure or timeout does not mean "not applied". */
   readonly onAccepted?: () => void;
+  /** Read the resource while the operation runs, instead of polling the operation (see ResourceWatch). */
+  readonly watch?: ResourceWatch;
 }
+
+/**
+ * Reads the written resource (given the write's answer): its provisioningState, and whether what it shows says the
+ * operation's end is near (the cadence then shortens). ARM keeps a resource's provisioningState in step with the
+ * operation that writes it (Azure/azure-resource-manager-rpc, v1.0/async-api-reference.md: "provisioningState"); the
+ * operation is still read once at the end, for its own verdict, as Retry-After allows.
+ */
+export type ResourceWatch = (
+  answer: RestResource | undefined,
+) => Promise<{ readonly state: string | null | undefined; readonly near: boolean }>;
 
 interface OperationStatus {
   readonly status?: string;
@@ -62,8 +76,22 @@ export async function writeAndAwait(arm: Arm, write: ArmWrite, options: Operatio
   const asyncUrl = response.headers.get("azure-asyncoperation");
   const location = response.headers.get("location");
   const answer = write.method === "DELETE" ? undefined : response.body;
+  const answeredAt = performance.now();
   options.onAccepted?.();
   if (!asyncUrl && !(location && response.status === 202)) return { status: response.status, answer, operation: false };
+  const askedFirst = retryAfterMs(response.headers.get("retry-after"));
+  const watch = options.watch;
+  if (watch) {
+    await pollUntil(
+      async () => {
+        const read = await watch(answer);
+        if (isSettled(read.state)) return doneWith(undefined);
+        options.onStatus?.(String(read.state));
+        return notYet(undefined, read.near);
+      },
+      { deadline: options.deadline, timedOut: options.timedOut, firstDelayMs: nextPollDelay(0, undefined) },
+    );
+  }
   await pollUntil(
     async () => {
       const poll = await armRequest<OperationStatus>(arm, "GET", asyncUrl ?? location ?? "");
@@ -80,7 +108,8 @@ export async function writeAndAwait(arm: Arm, write: ArmWrite, options: Operatio
     {
       deadline: options.deadline,
       timedOut: options.timedOut,
-      firstDelayMs: retryAfterMs(response.headers.get("retry-after")) ?? nextPollDelay(0, undefined),
+      // After a watch, the operation is read as soon as the write's Retry-After allows (usually at once).
+      firstDelayMs: watch ? Math.max(0, (askedFirst ?? 0) - (performance.now() - answeredAt)) : (askedFirst ?? nextPollDelay(0, undefined)),
     },
   );
   return { status: response.status, answer, operation: true };

@@ -122,7 +122,7 @@ async function registerClusterKey(
     );
     if (theirs) {
       run.report.deployKey = keyReport("unchanged", theirs, published.fingerprint);
-      return { ...step, reportedBefore: -1, current: undefined };
+      return { ...step, reportedBefore: -1, current: undefined, reading: undefined };
     }
     keys.added = await registerKey(run, published, { clusterMade: true });
     run.report.deployKey = keyReport("created", keys.added, published.fingerprint);
@@ -132,7 +132,12 @@ async function registerClusterKey(
     core.info(
       "Flux retries a refused fetch with a growing delay; the GitRepository spec was nudged so that it fetches with the new key now.",
     );
-    return { ...step, reportedBefore: Math.max(reportTime(published.configuration), nudged.reportedBefore), current: undefined };
+    return {
+      ...step,
+      reportedBefore: Math.max(reportTime(published.configuration), nudged.reportedBefore),
+      current: undefined,
+      reading: nudged.reading,
+    };
   });
 }
 
@@ -154,6 +159,9 @@ async function waitOrRead(run: Run, observed: Observed, step: ConfigurationStep)
   // A suspended configuration never reconciles: there is nothing to wait for.
   if (!settings.wait || settings.flux.suspend) return known ?? (await getConfiguration(run.arm, settings.flux.name)) ?? {};
   if (known && judge(known, observed.expectedSha, true, repository).kind === "proven") return known;
+  // The reading that saw the write's operation end usually holds the proving report already (it comes first on Azure).
+  const read = step.reading;
+  if (read && judge(read, observed.expectedSha, reportTime(read) > step.reportedBefore, repository).kind === "proven") return read;
   return core.group("Wait for Flux", () =>
     waitForReconciliation(run.arm, settings.flux.name, {
       expectedSha: observed.expectedSha,

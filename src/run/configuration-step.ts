@@ -37,6 +37,8 @@ export interface ConfigurationStep {
   readonly reportedBefore: number;
   /** The configuration as read, when nothing was written. */
   readonly current: FluxConfiguration | undefined;
+  /** The configuration as last read while the write's operation ran: its report may already prove the goal. */
+  readonly reading?: FluxConfiguration | undefined;
 }
 
 /** Creates or patches the configuration as `body` asks (with the run's key, when it made one). */
@@ -62,7 +64,7 @@ export async function writeConfiguration(
           run.ledger.sending(keys.added, run.gate.armWritesSent);
           const written = await createConfiguration(arm, settings.flux.name, body, keys.pair?.privateKey, run);
           report.configuration = configurationReport("created", { id: written.id });
-          return { change: "created", reportedBefore: -1, current: undefined };
+          return { change: "created", reportedBefore: -1, current: undefined, reading: written.reading };
         }
         if (keys.added && !observed.configuration) await adoptOtherRunsKey(run, current, keys);
         const diff = diffConfiguration(current, body);
@@ -82,6 +84,7 @@ export async function writeConfiguration(
           change: "updated",
           reportedBefore: written.operation ? Math.max(reportTime(current), written.reportedBefore) : -1,
           current: undefined,
+          reading: written.operation ? written.reading : undefined,
         };
       },
       settling,

@@ -1,7 +1,8 @@
 // The blobs the repository check reads, in as few rounds as it can: the .sourceignore files, the YAML files under
 // the paths and (when there are few) the kustomization files elsewhere go in the first round, so that a path's
-// kustomization.yaml pointing at ../../apps rarely costs another round; then whatever Flux would apply that is
-// not read yet. Capped in number and size; what is left out is said.
+// kustomization.yaml pointing at ../../apps rarely costs another round; a small repository has all its YAML read in
+// that first round, so it never costs another (every write waits for this check); then whatever Flux would apply
+// that is not read yet. Capped in number and size; what is left out is said.
 import type { Run } from "./run.ts";
 import { readBlob, type Tree, type TreeEntry } from "../github/repository-tree.ts";
 import { appliedFiles, isKustomizationFile, YAML_FILE, type RepositoryFiles } from "../manifests/applied-files.ts";
@@ -14,6 +15,8 @@ const PARALLEL_READS = 8;
 /** Kustomization files outside the paths read up front, when there are at most this many. */
 const PREFETCH_KUSTOMIZATIONS = 16;
 const MAX_SOURCE_IGNORES = 20;
+/** A repository with at most this many YAML files has them all read in the first round. */
+const SMALL_REPOSITORY_YAML = 16;
 const MAX_ROUNDS = 4;
 
 export interface ReadManifests {
@@ -59,8 +62,9 @@ export async function readManifests(run: Run, tree: Tree, paths: readonly string
   const under = (f: string): boolean => paths.some((p) => p === "" || f.startsWith(`${p}/`));
   const ignores = [...files].filter((f) => f === ".sourceignore" || f.endsWith("/.sourceignore")).slice(0, MAX_SOURCE_IGNORES);
   const elsewhere = [...files].filter((f) => isKustomizationFile(f) && !under(f));
-  const first = [...files].filter((f) => YAML_FILE.test(f) && under(f));
-  await read([...ignores, ...[...first, ...(elsewhere.length <= PREFETCH_KUSTOMIZATIONS ? elsewhere : [])].filter(readable)]);
+  const yaml = [...files].filter((f) => YAML_FILE.test(f));
+  const first = yaml.length <= SMALL_REPOSITORY_YAML ? yaml : yaml.filter(under);
+  await read([...ignores, ...[...new Set([...first, ...(elsewhere.length <= PREFETCH_KUSTOMIZATIONS ? elsewhere : [])])].filter(readable)]);
   const repo: RepositoryFiles = { files, folders, sourceIgnores: new Map(ignores.map((f) => [f, texts.get(f) ?? ""])), texts };
   for (let round = 1; round < MAX_ROUNDS; round += 1) {
     const wanted = [...new Set(paths.flatMap((p) => appliedFiles(repo, p)))].filter((f) => YAML_FILE.test(f) && readable(f));
