@@ -22,6 +22,7 @@ import { endFluxOperation } from "./operations.ts";
 import { extensionControls, type ExtensionSeed } from "./extension-seed.ts";
 import { extensionTypeRoutes } from "./extension-versions.ts";
 import type { RoleAssignment, RoleDefinition } from "./rbac.ts";
+import { createThrottlingState, withArmThrottling, type ArmThrottling } from "./throttling.ts";
 
 export type {
   AgentBehaviour,
@@ -38,7 +39,6 @@ export { DEFAULT_AGENT } from "../cluster/agent-behaviour.ts";
 export { BUILT_IN_ROLES } from "./rbac.ts";
 export { ARM_THROTTLING, scaledArmThrottling } from "./throttling.ts";
 export type { ArmThrottling } from "./throttling.ts";
-import { createThrottlingState, withArmThrottling, type ArmThrottling } from "./throttling.ts";
 
 export interface AzureOptions {
   readonly traffic: Traffic;
