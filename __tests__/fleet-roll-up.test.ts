@@ -173,3 +173,11 @@ test("destroy: what went; a job whose token step failed before the action is a f
   );
   assert.match(summary, /\| aks-gone \(rg\) \| ✅ \| Flux configuration: deleted; Deploy key: deleted \| — \| — \| — \|/);
 });
+
+test("invalid inputs still leave a record: outcome failed, nothing changed, the error's code and title", async () => {
+  const { runAction } = await import("./support/run-action.ts");
+  const run = await runAction({ INPUT_MODE: "bogus", "INPUT_RESOURCE-GROUP": "rg", "INPUT_CLUSTER-NAME": "aks" });
+  assert.equal(run.code, 1);
+  const record = JSON.parse(run.outputs["result"] ?? "{}") as { outcome: string; changed: boolean; error: { code: string } };
+  assert.deepEqual([record.outcome, record.changed, record.error.code], ["failed", false, "invalid-input"]);
+});

@@ -77,3 +77,21 @@ export function fleetRecord(report: Report, durationSeconds: number, now: number
     error: report.error ? { code: report.error.code, title: report.error.title } : undefined,
   };
 }
+
+/** The record of a run that stopped before it had a report (invalid inputs): no cluster read, nothing changed. */
+export function earlyRecord(error: { code: string; title: string }, durationSeconds: number): Omit<FleetRecord, "cluster" | "mode"> {
+  return {
+    outcome: "failed",
+    changed: false,
+    headline: error.title,
+    changes: [],
+    complianceState: undefined,
+    syncedCommit: undefined,
+    key: undefined,
+    removedKeys: [],
+    extensionVersion: undefined,
+    fluxVersion: undefined,
+    durationSeconds: Math.round(durationSeconds),
+    error: { code: error.code, title: error.title },
+  };
+}

@@ -4,7 +4,7 @@ import { fluxOfExtension } from "../manifests/flux-releases.ts";
 import * as core from "@actions/core";
 import type { Report, Change } from "./report.ts";
 import { changed } from "./report.ts";
-import { fleetRecord } from "./record.ts";
+import { earlyRecord, fleetRecord } from "./record.ts";
 
 const ICON: Record<Report["outcome"], string> = { succeeded: "✅", failed: "❌", planned: "📝", skipped: "⏭️", cancelled: "🛑" };
 
@@ -145,6 +145,7 @@ function errorLines(error: NonNullable<Report["error"]>): string[] {
 /** A run that stopped before it began (invalid inputs): `changed=false` and a ❌ summary that says why, as every failure has. */
 export async function reportEarlyFailure(error: NonNullable<Report["error"]>): Promise<void> {
   core.setOutput("changed", "false");
+  core.setOutput("result", JSON.stringify(earlyRecord(error, process.uptime())));
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const text = [`## ❌ Flux: ${error.title} — nothing was changed`, "", ...errorLines(error)].join("\n");
   await core.summary.addRaw(text, true).write();
