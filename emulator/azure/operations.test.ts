@@ -119,6 +119,30 @@ describe("fluxConfiguration operations", () => {
     assert.equal(await settle(created), "Succeeded");
   });
 
+  test("stateLagMs: the configuration's provisioningState ends with its operation, or that much after (above 0) or before (below 0)", async () => {
+    const stateOf = async (name: string): Promise<string> =>
+      String(((await call("GET", url(name))).json as { properties: Record<string, unknown> }).properties["provisioningState"]);
+    const operationOf = async (created: HttpResult): Promise<string> => ((await statusOf(created)).json as { status: string }).status;
+    t.cloud.setAgent({ stateLagMs: 600 });
+    const later = await call("PUT", url("settles-after"), body());
+    assert.equal(await settle(later), "Succeeded");
+    assert.equal(await stateOf("settles-after"), "Creating", "the operation has ended, the configuration not yet");
+    t.cloud.setAgent({ stateLagMs: -600 });
+    const sooner = await call("PUT", url("settles-before"), body());
+    let state = "";
+    for (let i = 0; i < 300 && state !== "Succeeded"; i += 1) {
+      await sleep(10);
+      state = await stateOf("settles-before");
+    }
+    assert.equal(state, "Succeeded");
+    assert.equal(await operationOf(sooner), "Creating", "the configuration has settled, the operation not yet");
+    await sleep(700);
+    assert.deepEqual(
+      [await stateOf("settles-after"), await operationOf(later), await stateOf("settles-before"), await operationOf(sooner)],
+      ["Succeeded", "Succeeded", "Succeeded", "Succeeded"],
+    );
+  });
+
   test("busyError: a write during an operation gets 409 AnotherOperationInProgress, or plain Conflict naming the state", async () => {
     t.cloud.setDelays({ provisioningMs: 500 });
     const created = await call("PUT", url("busy"), body());
