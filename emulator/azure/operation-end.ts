@@ -4,9 +4,10 @@ import type { ArmState, Operation, StoredResource } from "./arm-state.ts";
 
 /**
  * Ends an operation Succeeded, and its resource's provisioningState with it or, for a flux configuration (whose
- * resource the action watches), `stateLagMs` later (earlier when below 0). ARM's RPC has the resource's provisioningState reach its terminal value with the operation (Azure/azure-resource-
- * manager-rpc, v1.0/async-api-reference.md); the recordings read one or the other, never both at one instant, so
- * whether Microsoft.KubernetesConfiguration updates them together is not known: a switch (AgentBehaviour.stateLagMs).
+ * resource the action watches), `stateLagMs` later (earlier when below 0). ARM's RPC has the provisioningState turn
+ * terminal "after the provisioning completes" (Azure/azure-resource-manager-rpc, v1.0/async-api-reference.md), but not
+ * at which instant against the operation's status; the recordings never read both at one instant, so whether
+ * Microsoft.KubernetesConfiguration updates them together is not known: a switch (AgentBehaviour.stateLagMs).
  */
 export function succeed(state: ArmState, resource: StoredResource, operation: Operation): void {
   const end = (): void => {

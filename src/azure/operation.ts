@@ -51,8 +51,9 @@ export interface OperationOptions {
 
 /**
  * Reads the written resource (given the write's answer): its provisioningState, and whether what it shows says the
- * operation's end is near (the cadence then shortens). ARM keeps a resource's provisioningState in step with the
- * operation that writes it (Azure/azure-resource-manager-rpc, v1.0/async-api-reference.md: "provisioningState"); the
+ * operation's end is near (the cadence then shortens). ARM's RPC has the provisioningState turn terminal when the
+ * provisioning completes, and its own template engine polls "at the resourceUri until the provisioningState enters a
+ * terminal state" (Azure/azure-resource-manager-rpc, v1.0/async-api-reference.md, "ProvisioningState property"); the
  * operation is still read once at the end, for its own verdict, as Retry-After allows.
  */
 export type ResourceWatch = (
