@@ -25,6 +25,8 @@ export interface WaitOptions {
   readonly label?: string;
   /** Each reading, so that a failure still shows the last state (statuses, HelmReleases) in the summary. */
   readonly onReading?: (configuration: FluxConfiguration) => void;
+  /** A reading already made (the one that saw the write's operation end): judged first, without reading again. */
+  readonly first?: FluxConfiguration | undefined;
 }
 
 function summariseState(configuration: FluxConfiguration): string {
@@ -43,10 +45,12 @@ export async function waitForReconciliation(arm: Arm, name: string, options: Wai
   const started = performance.now();
   let last: FluxConfiguration = {};
   let why = "";
+  let given = options.first;
   try {
     const proven = await pollUntil(
       async () => {
-        last = (await getConfiguration(arm, name)) ?? {};
+        last = given ?? (await getConfiguration(arm, name)) ?? {};
+        given = undefined;
         options.onReading?.(last);
         const verdict = judge(last, options.expectedSha, reportTime(last) > options.reportedBefore, options.repository);
         if (verdict.kind === "failed") throw verdict.error;

@@ -159,11 +159,10 @@ async function waitOrRead(run: Run, observed: Observed, step: ConfigurationStep)
   // A suspended configuration never reconciles: there is nothing to wait for.
   if (!settings.wait || settings.flux.suspend) return known ?? (await getConfiguration(run.arm, settings.flux.name)) ?? {};
   if (known && judge(known, observed.expectedSha, true, repository).kind === "proven") return known;
-  // The reading that saw the write's operation end usually holds the proving report already (it comes first on Azure).
-  const read = step.reading;
-  if (read && judge(read, observed.expectedSha, reportTime(read) > step.reportedBefore, repository).kind === "proven") return read;
   return core.group("Wait for Flux", () =>
     waitForReconciliation(run.arm, settings.flux.name, {
+      // The reading that saw the write's operation end usually holds the proving report already (it comes first on Azure).
+      first: step.reading,
       expectedSha: observed.expectedSha,
       reportedBefore: step.reportedBefore,
       deadline: run.deadline,
