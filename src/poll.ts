@@ -76,3 +76,42 @@ async function pause(ms: number, asked: number | undefined, options: PollOptions
   await sleep(Math.max(0, left));
   if ((asked ?? 0) > left) throw options.timedOut();
 }
+
+/** A wait's progress line: its states as they change (and a heartbeat), its end once. report/progress.ts draws it. */
+export interface ProgressLine {
+  update(state: string): void;
+  finish(state: string): void;
+  stop(): void;
+}
+
+/** Opens a progress line "label: state (elapsed) — waitingFor"; the run makes it (Run.show) and hands it down. */
+export type Show = (label: string, waitingFor: string) => ProgressLine;
+
+/**
+ * Runs `work` under a progress line of its own: every state it reports is shown, the end `ended` names is said once
+ * ("flux extension: Succeeded after 1m05s"), and the line is stopped however the work ends.
+ */
+export async function watched<T>(
+  show: Show,
+  line: { readonly label: string; readonly waitingFor: string; readonly first?: string },
+  work: (update: (state: string) => void, progress: ProgressLine) => Promise<T>,
+  ended?: (result: T) => string | undefined,
+): Promise<T> {
+  const progress = show(line.label, line.waitingFor);
+  try {
+    if (line.first) progress.update(line.first);
+    const result = await work((state) => progress.update(state), progress);
+    const last = ended?.(result);
+    if (last !== undefined) progress.finish(last);
+    return result;
+  } finally {
+    progress.stop();
+  }
+}
+
+/** "45s", "1m05s". */
+export function formatElapsed(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes}m${String(seconds % 60).padStart(2, "0")}s` : `${seconds}s`;
+}

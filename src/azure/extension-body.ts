@@ -2,7 +2,7 @@
 import type { Extension, PatchExtension } from "@azure/arm-kubernetesconfiguration";
 import type { Arm } from "./arm.ts";
 import type { ExtensionSettings } from "../inputs/settings.ts";
-import type { FieldChange } from "./flux-configuration-body.ts";
+import type { FieldDiff } from "./flux-configuration-body.ts";
 
 export const FLUX_TYPE = "microsoft.flux";
 
@@ -19,8 +19,8 @@ export function desiredExtension(settings: ExtensionSettings, arm: Arm): Extensi
   };
 }
 
-export function diffExtension(actual: Extension, desired: Extension): { changes: FieldChange[]; patch: PatchExtension | undefined } {
-  const changes: FieldChange[] = [];
+export function diffExtension(actual: Extension, desired: Extension): { changes: FieldDiff[]; patch: PatchExtension | undefined } {
+  const changes: FieldDiff[] = [];
   const patch: PatchExtension = {};
   if ((actual.autoUpgradeMinorVersion ?? true) !== desired.autoUpgradeMinorVersion) {
     changes.push({ field: "autoUpgradeMinorVersion", from: actual.autoUpgradeMinorVersion, to: desired.autoUpgradeMinorVersion });

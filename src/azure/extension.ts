@@ -4,17 +4,18 @@ import type { Extension } from "@azure/arm-kubernetesconfiguration";
 import { FLUX_TYPE, desiredExtension, diffExtension } from "./extension-body.ts";
 import type { Arm } from "./arm.ts";
 import { explainArmError } from "./arm.ts";
-import { writeAndAwait, writeWhenSettled, type ArmWrite } from "./operation.ts";
+import { writeWhenSettled, type ArmWrite } from "./operation.ts";
+import { armWrite } from "./arm-write.ts";
 import type { ExtensionSettings } from "../inputs/settings.ts";
-import type { FieldChange } from "./flux-configuration-body.ts";
+import type { FieldDiff } from "./flux-configuration-body.ts";
 import { ActionError, messageOf, statusOf } from "../errors.ts";
-import { startProgress, type Progress } from "../report/progress.ts";
+import { watched, type Show } from "../poll.ts";
 
 export interface ExtensionResult {
   readonly change: "created" | "updated" | "unchanged";
   readonly name: string;
   readonly version: string | undefined;
-  readonly changes: readonly FieldChange[];
+  readonly changes: readonly FieldDiff[];
 }
 
 export async function findFluxExtension(arm: Arm): Promise<Extension | undefined> {
@@ -80,83 +81,84 @@ function busyTooLong(extension: Extension): ActionError {
   });
 }
 
+export interface ExtensionWriteOptions {
+  readonly deadline: number;
+  /** The run's progress lines. */
+  readonly show: Show;
+}
+
 export async function ensureExtension(
   arm: Arm,
   settings: ExtensionSettings,
-  deadline: number,
-  intervalMs: number,
   /** The flux extension as just read (undefined: there is none). */
   found: Extension | undefined,
+  options: ExtensionWriteOptions,
 ): Promise<ExtensionResult> {
   const desired = desiredExtension(settings, arm);
   const name = found?.name ?? settings.name;
-  let waiting: Progress | undefined;
-  const attempt = async (existing: Extension | undefined): Promise<ExtensionResult> => {
-    waiting?.stop();
-    waiting = undefined;
-    if (existing?.provisioningState === "Failed") throw failed(arm, existing);
-    if (existing) {
-      const { changes, patch } = diffExtension(existing, desired);
-      if (!patch) return { change: "unchanged", name, version: existing.currentVersion ?? existing.version, changes };
-      const result = await runOperation(arm, name, "Updating", deadline, intervalMs, {
-        method: "PATCH",
-        path: extensionPath(arm, name),
-        body: { properties: patch },
-      });
-      return { change: "updated", name, version: result?.currentVersion ?? result?.version, changes };
-    }
-    const result = await runOperation(arm, name, "Creating", deadline, intervalMs, {
-      method: "PUT",
-      path: extensionPath(arm, name),
-      body: restBody(desired),
-    });
-    return { change: "created", name, version: result?.currentVersion ?? result?.version, changes: [] };
-  };
-  try {
-    return await writeWhenSettled(found, attempt, {
-      read: () => readExtension(arm, name),
-      deadline,
-      busyTooLong,
-      onWait: (state) =>
-        (waiting ??= startProgress("flux extension", "waiting for an operation already under way to finish", intervalMs)).update(state),
-    });
-  } finally {
-    waiting?.stop();
-  }
+  const busy = { label: "flux extension", waitingFor: "waiting for an operation already under way to finish" };
+  return watched(options.show, busy, (onWait, waiting) =>
+    writeWhenSettled(
+      found,
+      async (existing): Promise<ExtensionResult> => {
+        waiting.stop();
+        if (existing?.provisioningState === "Failed") throw failed(arm, existing);
+        if (existing) {
+          const { changes, patch } = diffExtension(existing, desired);
+          if (!patch) return { change: "unchanged", name, version: existing.currentVersion ?? existing.version, changes };
+          const request: ArmWrite = { method: "PATCH", path: extensionPath(arm, name), body: { properties: patch } };
+          const result = await runOperation(arm, name, "Updating", request, options);
+          return { change: "updated", name, version: result?.currentVersion ?? result?.version, changes };
+        }
+        const request: ArmWrite = { method: "PUT", path: extensionPath(arm, name), body: restBody(desired) };
+        const result = await runOperation(arm, name, "Creating", request, options);
+        return { change: "created", name, version: result?.currentVersion ?? result?.version, changes: [] };
+      },
+      { read: () => readExtension(arm, name), deadline: options.deadline, busyTooLong, onWait },
+    ),
+  );
 }
 
 async function runOperation(
   arm: Arm,
   name: string,
-  state: string,
-  deadline: number,
-  intervalMs: number,
-  write: ArmWrite,
+  state: "Creating" | "Updating",
+  request: ArmWrite,
+  options: ExtensionWriteOptions,
 ): Promise<Extension | undefined> {
-  const verb = state === "Creating" ? "create" : "update";
-  const progress = startProgress("flux extension", "waiting for Succeeded", intervalMs);
-  progress.update(state);
-  try {
-    await writeAndAwait(arm, write, {
-      deadline,
-      timedOut: () =>
-        new ActionError("wait-timeout", {
-          title: "Timed out waiting for the Flux extension",
-          message: `The microsoft.flux extension '${name}' was still ${state} when wait-timeout ran out. Raise wait-timeout (an install can take several minutes) and re-run: the action picks up where Azure is.`,
-        }),
-      onStatus: (status) => progress.update(status),
-    });
-    const result = await readExtension(arm, name);
-    progress.finish(result?.provisioningState ?? "Succeeded");
-    return result;
-  } catch (error) {
-    if (error instanceof ActionError) throw error;
-    const explained = explainArmError(error, arm, `${verb} the flux extension`);
-    if (explained instanceof ActionError) throw explained;
-    // Busy: the caller reads the extension again and decides anew.
-    if (statusOf(error) === 409) throw error;
-    throw failed(arm, await lastWords(arm, name), error);
-  } finally {
-    progress.stop();
-  }
+  return watched(
+    options.show,
+    { label: "flux extension", waitingFor: "waiting for Succeeded", first: state },
+    async (onStatus) => {
+      await armWrite(arm, {
+        request,
+        action: `${state === "Creating" ? "create" : "update"} the flux extension`,
+        deadline: options.deadline,
+        onStatus,
+        timedOut: () =>
+          new ActionError("wait-timeout", {
+            title: "Timed out waiting for the Flux extension",
+            message: `The microsoft.flux extension '${name}' was still ${state} when wait-timeout ran out. Raise wait-timeout (an install can take several minutes) and re-run: the action picks up where Azure is.`,
+          }),
+        failed: async (error) => failed(arm, await lastWords(arm, name), error),
+      });
+      return readExtension(arm, name);
+    },
+    (result) => result?.provisioningState ?? "Succeeded",
+  );
+}
+
+/** Deletes the extension and waits until it is gone; one that is gone already is fine. */
+export async function deleteExtension(arm: Arm, name: string, force: boolean, deadline: number): Promise<void> {
+  await armWrite(arm, {
+    request: { method: "DELETE", path: extensionPath(arm, name), query: `forceDelete=${String(force)}` },
+    action: "delete the flux extension",
+    deadline,
+    timedOut: () =>
+      new ActionError("wait-timeout", {
+        title: "Timed out deleting the flux extension",
+        message: `Azure was still deleting the microsoft.flux extension '${name}' when wait-timeout ran out; re-run destroy to finish.`,
+      }),
+    failed: (_error, explained) => explained,
+  });
 }

@@ -7,14 +7,15 @@ import type {
 } from "@azure/arm-kubernetesconfiguration";
 import type { FluxSettings, Git, Kustomization } from "../inputs/settings.ts";
 
-export interface FieldChange {
+/** One field that differs between what is and what is wanted (the report shows it as a FieldChange). */
+export interface FieldDiff {
   readonly field: string;
   readonly from: unknown;
   readonly to: unknown;
 }
 
 /** The change line for a new private key (its value is never shown): "(new key)", or "(changes)" in a plan. */
-export function keyChange(to: "(new key)" | "(changes)" = "(new key)"): FieldChange {
+export function keyChange(to: "(new key)" | "(changes)" = "(new key)"): FieldDiff {
   return { field: "configurationProtectedSettings.sshPrivateKey", from: "(hidden)", to };
 }
 
@@ -96,9 +97,9 @@ function normalisePath(path: string | undefined): string {
 }
 
 /** What differs in one kustomization, field by field (`kustomizations.cluster.path: ./clusters/a → ./clusters/b`). */
-function kustomizationChanges(name: string, actual: KustomizationDefinition, desired: KustomizationDefinition): FieldChange[] {
+function kustomizationChanges(name: string, actual: KustomizationDefinition, desired: KustomizationDefinition): FieldDiff[] {
   const { path, ...rest } = desired;
-  const changes: FieldChange[] = [];
+  const changes: FieldDiff[] = [];
   if (normalisePath(actual.path) !== normalisePath(path))
     changes.push({ field: `kustomizations.${name}.path`, from: actual.path, to: path });
   const current: Record<string, unknown> = { ...actual, dependsOn: actual.dependsOn ?? [] };
@@ -108,16 +109,16 @@ function kustomizationChanges(name: string, actual: KustomizationDefinition, des
 }
 
 export interface ConfigurationDiff {
-  readonly changes: readonly FieldChange[];
+  readonly changes: readonly FieldDiff[];
   /** Only what differs; undefined when nothing does. */
   readonly patch: FluxConfigurationPatch | undefined;
   /** Create-only fields that differ: these need destroy and apply again. */
-  readonly immutable: readonly FieldChange[];
+  readonly immutable: readonly FieldDiff[];
 }
 
 export function diffConfiguration(actual: FluxConfiguration, desired: FluxConfiguration): ConfigurationDiff {
-  const changes: FieldChange[] = [];
-  const immutable: FieldChange[] = [];
+  const changes: FieldDiff[] = [];
+  const immutable: FieldDiff[] = [];
   for (const field of ["scope", "namespace"] as const) {
     if ((actual[field] ?? "").toLowerCase() !== (desired[field] ?? "").toLowerCase()) {
       immutable.push({ field, from: actual[field], to: desired[field] });

@@ -7,9 +7,10 @@
 import type { FluxConfiguration, FluxConfigurationPatch } from "@azure/arm-kubernetesconfiguration";
 import type { Arm } from "./arm.ts";
 import { explainArmError } from "./arm.ts";
-import { writeAndAwait, type ArmWrite, type RestResource } from "./operation.ts";
+import type { ArmWrite, RestResource } from "./operation.ts";
+import { armWrite } from "./arm-write.ts";
 import { ActionError, armCodeOf, messageOf, statusOf } from "../errors.ts";
-import { formatElapsed, startProgress } from "../report/progress.ts";
+import { formatElapsed, watched, type Show } from "../poll.ts";
 
 export async function getConfiguration(arm: Arm, name: string): Promise<FluxConfiguration | undefined> {
   const { resourceGroup, name: cluster, type } = arm.cluster;
@@ -53,10 +54,10 @@ function answeredReport(answer: RestResource | undefined): number {
   return reportTime({ statusUpdatedAt: typeof at === "string" ? at : null });
 }
 
-/** Timing of a write: its deadline, the heartbeat cadence, and who wants to know that Azure accepted it. */
+/** A write's deadline, its progress line (the run's), and who wants to know that Azure accepted it. */
 export interface WriteOptions {
   readonly deadline: number;
-  readonly intervalMs: number;
+  readonly show: Show;
   readonly onAccepted?: () => void;
 }
 
@@ -67,46 +68,43 @@ async function write(
   request: ArmWrite,
   options: WriteOptions,
 ): Promise<ConfigurationWrite> {
-  const progress = startProgress("flux configuration", "waiting for Succeeded", options.intervalMs);
   let state = action === "create" ? "Creating" : "Updating";
-  progress.update(state);
   const started = performance.now();
   let reading: FluxConfiguration | undefined;
-  try {
-    const written = await writeAndAwait(arm, request, {
-      watch: async (answer) => {
-        reading = await getConfiguration(arm, name);
-        return { state: reading?.provisioningState, near: reportTime(reading) > answeredReport(answer) };
-      },
-      deadline: options.deadline,
-      ...(options.onAccepted ? { onAccepted: options.onAccepted } : {}),
-      onStatus: (status) => progress.update((state = status)),
-      timedOut: () =>
-        new ActionError("wait-timeout", {
-          title: "Timed out waiting for Flux",
-          message:
-            `Waited ${formatElapsed(performance.now() - started)} (wait-timeout) for Azure's operation to ${action} the flux configuration '${name}'. ` +
-            `Last state: operation ${state}; the Flux agent in the cluster has not reported back yet.\n` +
-            "On Azure the operation ends only after the agent has picked the configuration up: check that the cluster is running and " +
-            "the microsoft.flux extension is Succeeded, then re-run (the run picks up where Azure is).",
-        }),
+  const timedOut = (): ActionError =>
+    new ActionError("wait-timeout", {
+      title: "Timed out waiting for Flux",
+      message:
+        `Waited ${formatElapsed(performance.now() - started)} (wait-timeout) for Azure's operation to ${action} the flux configuration '${name}'. ` +
+        `Last state: operation ${state}; the Flux agent in the cluster has not reported back yet.\n` +
+        "On Azure the operation ends only after the agent has picked the configuration up: check that the cluster is running and " +
+        "the microsoft.flux extension is Succeeded, then re-run (the run picks up where Azure is).",
     });
-    progress.finish(written.operation ? "Succeeded" : "unchanged (Azure had nothing to do)");
-    return { reportedBefore: answeredReport(written.answer), operation: written.operation, id: written.answer?.id, reading };
-  } catch (error) {
-    if (error instanceof ActionError) throw error;
-    const explained = explainArmError(error, arm, `${action} the flux configuration`);
-    if (explained instanceof ActionError) throw explained;
-    // Busy: the caller reads the configuration again and decides anew.
-    if (statusOf(error) === 409) throw error;
-    throw new ActionError("configuration-failed", {
-      title: "Flux configuration failed",
-      message: `Azure could not ${action} the flux configuration: ${messageOf(error)}`,
-      cause: error,
-    });
-  } finally {
-    progress.stop();
-  }
+  const written = await watched(
+    options.show,
+    { label: "flux configuration", waitingFor: "waiting for Succeeded", first: state },
+    (update) =>
+      armWrite(arm, {
+        request,
+        action: `${action} the flux configuration`,
+        watch: async (answer) => {
+          reading = await getConfiguration(arm, name);
+          return { state: reading?.provisioningState, near: reportTime(reading) > answeredReport(answer) };
+        },
+        deadline: options.deadline,
+        ...(options.onAccepted ? { onAccepted: options.onAccepted } : {}),
+        onStatus: (status) => update((state = status)),
+        timedOut,
+        failed: (error) =>
+          new ActionError("configuration-failed", {
+            title: "Flux configuration failed",
+            message: `Azure could not ${action} the flux configuration: ${messageOf(error)}`,
+            cause: error,
+          }),
+      }),
+    (done) => (done.operation ? "Succeeded" : "unchanged (Azure had nothing to do)"),
+  );
+  return { reportedBefore: answeredReport(written.answer), operation: written.operation, id: written.answer?.id, reading };
 }
 
 /** Creates the configuration; without a private key (key-source: cluster) the cluster's Flux agent makes the key pair. */
@@ -136,22 +134,15 @@ export function patchConfiguration(
 }
 
 export async function deleteConfiguration(arm: Arm, name: string, force: boolean, deadline: number): Promise<void> {
-  try {
-    await writeAndAwait(
-      arm,
-      { method: "DELETE", path: configurationPath(arm, name), query: `forceDelete=${String(force)}` },
-      {
-        deadline,
-        timedOut: () =>
-          new ActionError("wait-timeout", {
-            title: "Timed out deleting the flux configuration",
-            message: `Azure was still deleting the flux configuration '${name}' when wait-timeout ran out; re-run destroy to finish.`,
-          }),
-      },
-    );
-  } catch (error) {
-    if (statusOf(error) === 404) return;
-    if (error instanceof ActionError) throw error;
-    throw explainArmError(error, arm, "delete the flux configuration");
-  }
+  await armWrite(arm, {
+    request: { method: "DELETE", path: configurationPath(arm, name), query: `forceDelete=${String(force)}` },
+    action: "delete the flux configuration",
+    deadline,
+    timedOut: () =>
+      new ActionError("wait-timeout", {
+        title: "Timed out deleting the flux configuration",
+        message: `Azure was still deleting the flux configuration '${name}' when wait-timeout ran out; re-run destroy to finish.`,
+      }),
+    failed: (_error, explained) => explained,
+  });
 }

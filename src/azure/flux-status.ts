@@ -4,7 +4,7 @@
 // refused authentication, an untrusted host key, a missing path, a failed build or Helm install are not.
 import type { FluxConfiguration, ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
 import { ActionError } from "../errors.ts";
-import { statusesOf } from "../report/report.ts";
+import { statusesOf } from "../flux-statuses.ts";
 import { TERMINAL_REASONS, TRANSIENT_REASONS, reconciliationFailedWaits, refusedFluxApi } from "./flux-reasons.ts";
 
 /** The commit in `sourceSyncedCommitId`: "main/<sha>" (older agents) or "main@sha1:<sha>" (Flux 2). */

@@ -7,9 +7,8 @@ import type { Arm } from "./arm.ts";
 import { ActionError } from "../errors.ts";
 import { getConfiguration, reportTime } from "./flux-configuration.ts";
 import { failureDetail, judge } from "./flux-status.ts";
-import { doneWith, notYet, pollUntil } from "../poll.ts";
-import { formatElapsed, startProgress } from "../report/progress.ts";
-import { statusesOf } from "../report/report.ts";
+import { doneWith, formatElapsed, notYet, pollUntil, watched, type Show } from "../poll.ts";
+import { statusesOf } from "../flux-statuses.ts";
 
 export interface WaitOptions {
   readonly expectedSha: string | undefined;
@@ -20,7 +19,8 @@ export interface WaitOptions {
    */
   readonly reportedBefore: number;
   readonly deadline: number;
-  readonly intervalMs: number;
+  /** The run's progress lines. */
+  readonly show: Show;
   readonly repository: string;
   readonly label?: string;
   /** Each reading, so that a failure still shows the last state (statuses, HelmReleases) in the summary. */
@@ -41,39 +41,38 @@ function summariseState(configuration: FluxConfiguration): string {
 
 export async function waitForReconciliation(arm: Arm, name: string, options: WaitOptions): Promise<FluxConfiguration> {
   const waitingFor = options.expectedSha ? `waiting for Compliant at ${options.expectedSha.slice(0, 7)}` : "waiting for Compliant";
-  const progress = startProgress(options.label ?? "reconciliation", waitingFor, options.intervalMs);
   const started = performance.now();
   let last: FluxConfiguration = {};
   let why = "";
   let given = options.first;
-  try {
-    const proven = await pollUntil(
-      async () => {
-        last = given ?? (await getConfiguration(arm, name)) ?? {};
-        given = undefined;
-        options.onReading?.(last);
-        const verdict = judge(last, options.expectedSha, reportTime(last) > options.reportedBefore, options.repository);
-        if (verdict.kind === "failed") throw verdict.error;
-        if (verdict.kind === "proven") return doneWith(last);
-        why = verdict.why;
-        progress.update(`${summariseState(last)} (${why})`);
-        return notYet();
-      },
-      {
-        deadline: options.deadline,
-        timedOut: () =>
-          new ActionError("wait-timeout", {
-            title: "Timed out waiting for Flux",
-            message:
-              `Waited ${formatElapsed(performance.now() - started)} (wait-timeout). Last state: ${summariseState(last)}.\n` +
-              `wait-timeout reached before Flux was healthy: ${why || failureDetail(last)}\n` +
-              "On Azure the Flux agent reports when something changes; a kustomization still progressing may need a longer wait-timeout.",
-          }),
-      },
-    );
-    progress.finish(`Compliant (${summariseState(proven)})`);
-    return proven;
-  } finally {
-    progress.stop();
-  }
+  return watched(
+    options.show,
+    { label: options.label ?? "reconciliation", waitingFor },
+    (update) =>
+      pollUntil(
+        async () => {
+          last = given ?? (await getConfiguration(arm, name)) ?? {};
+          given = undefined;
+          options.onReading?.(last);
+          const verdict = judge(last, options.expectedSha, reportTime(last) > options.reportedBefore, options.repository);
+          if (verdict.kind === "failed") throw verdict.error;
+          if (verdict.kind === "proven") return doneWith(last);
+          why = verdict.why;
+          update(`${summariseState(last)} (${why})`);
+          return notYet();
+        },
+        {
+          deadline: options.deadline,
+          timedOut: () =>
+            new ActionError("wait-timeout", {
+              title: "Timed out waiting for Flux",
+              message:
+                `Waited ${formatElapsed(performance.now() - started)} (wait-timeout). Last state: ${summariseState(last)}.\n` +
+                `wait-timeout reached before Flux was healthy: ${why || failureDetail(last)}\n` +
+                "On Azure the Flux agent reports when something changes; a kustomization still progressing may need a longer wait-timeout.",
+            }),
+        },
+      ),
+    (proven) => `Compliant (${summariseState(proven)})`,
+  );
 }

@@ -4,8 +4,8 @@
 // cluster creates the configuration without one, then registers the public half the cluster published.
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import { statusesOf } from "../report/report.ts";
-import type { Run } from "../run/run.ts";
+import { statusesOf } from "../flux-statuses.ts";
+import { writing, type Run } from "../run/run.ts";
 import type { Observed } from "../run/current-state.ts";
 import { keyHeldBy, observe } from "../run/current-state.ts";
 import { settledConfiguration } from "../run/settled.ts";
@@ -70,7 +70,7 @@ export async function apply(run: Run): Promise<void> {
   };
   try {
     // The extension install (minutes on Azure) overlaps with the key work; both must succeed before the configuration.
-    const extensionTask = ensureExtension(arm, settings.extension, run.deadline, run.intervalMs, observed.extension).then((result) => {
+    const extensionTask = ensureExtension(arm, settings.extension, observed.extension, writing(run)).then((result) => {
       report.extension = result;
       core.info(`flux extension '${result.name}': ${result.change}${result.version ? ` (version ${result.version})` : ""}`);
     });
@@ -127,7 +127,7 @@ async function registerClusterKey(
     keys.added = await registerKey(run, published, { clusterMade: true });
     run.report.deployKey = keyReport("created", keys.added, published.fingerprint);
     const change = keySwitch(published.configuration, body, undefined);
-    const nudged = await patchConfiguration(run.arm, run.settings.flux.name, change.patch, undefined, run);
+    const nudged = await patchConfiguration(run.arm, run.settings.flux.name, change.patch, undefined, writing(run));
     keys.nudged = change;
     core.info(
       "Flux retries a refused fetch with a growing delay; the GitRepository spec was nudged so that it fetches with the new key now.",
@@ -166,7 +166,7 @@ async function waitOrRead(run: Run, observed: Observed, step: ConfigurationStep)
       expectedSha: observed.expectedSha,
       reportedBefore: step.reportedBefore,
       deadline: run.deadline,
-      intervalMs: run.intervalMs,
+      show: run.show,
       repository,
       onReading: (configuration) => noteState(run, configuration),
     }),

@@ -1,17 +1,14 @@
 // mode: destroy — the flux configuration, optionally the extension, and the deploy keys this action owns
 // for it. Idempotent: nothing left is a success that says so.
-import { configurationReport } from "../report/report.ts";
+import { configurationReport, extensionReport } from "../report/report.ts";
 import * as core from "@actions/core";
 import type { Run } from "../run/run.ts";
 import { deleteConfiguration, getConfiguration } from "../azure/flux-configuration.ts";
-import { findFluxExtension } from "../azure/extension.ts";
+import { deleteExtension, findFluxExtension } from "../azure/extension.ts";
 import { getRepository } from "../github/repository.ts";
 import { listDeployKeys } from "../github/deploy-keys.ts";
 import { ownsTitle } from "../github/key-titles.ts";
 import { removeKeys } from "../run/deploy-keys.ts";
-import { explainArmError } from "../azure/arm.ts";
-import { writeAndAwait } from "../azure/operation.ts";
-import { ActionError, statusOf } from "../errors.ts";
 import { settledConfiguration } from "../run/settled.ts";
 
 export async function destroy(run: Run): Promise<void> {
@@ -37,30 +34,8 @@ export async function destroy(run: Run): Promise<void> {
   });
   if (settings.extension.remove) {
     await core.group("Delete the flux extension", async () => {
-      if (extension?.name) {
-        const path = `${arm.clusterId}/providers/Microsoft.KubernetesConfiguration/extensions/${extension.name}`;
-        const timedOut = (): ActionError =>
-          new ActionError("wait-timeout", {
-            title: "Timed out deleting the flux extension",
-            message: `Azure was still deleting the microsoft.flux extension '${extension.name}' when wait-timeout ran out; re-run destroy to finish.`,
-          });
-        await writeAndAwait(
-          arm,
-          { method: "DELETE", path, query: `forceDelete=${String(settings.flux.forceDelete)}` },
-          { deadline: run.deadline, timedOut },
-        ).catch((error: unknown) => {
-          // A retried DELETE whose first answer was lost: the extension is gone already.
-          if (statusOf(error) === 404) return;
-          if (error instanceof ActionError) throw error;
-          throw explainArmError(error, arm, "delete the flux extension");
-        });
-      }
-      report.extension = {
-        change: extension ? "deleted" : "absent",
-        name: extension?.name ?? settings.extension.name,
-        version: extension?.currentVersion,
-        changes: [],
-      };
+      if (extension?.name) await deleteExtension(arm, extension.name, settings.flux.forceDelete, run.deadline);
+      report.extension = extensionReport(extension ? "deleted" : "absent", extension, settings.extension.name);
     });
   }
   await core.group("Delete the deploy keys", async () => {

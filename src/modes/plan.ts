@@ -2,7 +2,7 @@
 // `plan-for` (apply, rotate or destroy) would create, update or delete, field by field, and fails as that mode would
 // when it would stop before any write (a missing path, a failing repository finding, a create-only field, nothing to
 // rotate), so that a plan can gate a pull request.
-import { configurationReport } from "../report/report.ts";
+import { configurationReport, extensionReport } from "../report/report.ts";
 import * as core from "@actions/core";
 import type { Run } from "../run/run.ts";
 import { observe } from "../run/current-state.ts";
@@ -48,12 +48,7 @@ export async function plan(run: Run): Promise<void> {
   if (target === "destroy") {
     report.configuration = configurationReport(observed.configuration ? "would delete" : "absent", observed.configuration);
     if (settings.extension.remove)
-      report.extension = {
-        change: observed.extension ? "would delete" : "absent",
-        name: observed.extension?.name ?? settings.extension.name,
-        version: observed.extension?.currentVersion,
-        changes: [],
-      };
+      report.extension = extensionReport(observed.extension ? "would delete" : "absent", observed.extension, settings.extension.name);
     for (const key of observed.ownedKeys) report.removedKeys.push(keyReport("would delete", key, undefined));
   } else if (target === "rotate") {
     const current = currentKey(observed.ownedKeys, observed.keyInUse);
@@ -78,15 +73,15 @@ export async function plan(run: Run): Promise<void> {
     stop = findingsFailure(run, observed.repositoryCheck);
     const wantedExtension = desiredExtension(settings.extension, run.arm);
     if (!observed.extension) {
-      report.extension = { change: "would create", name: settings.extension.name, version: settings.extension.version, changes: [] };
+      report.extension = extensionReport("would create", { version: settings.extension.version }, settings.extension.name);
     } else {
       const { changes } = diffExtension(observed.extension, wantedExtension);
-      report.extension = {
-        change: changes.length > 0 ? "would update" : "unchanged",
-        name: observed.extension.name ?? settings.extension.name,
-        version: observed.extension.currentVersion,
+      report.extension = extensionReport(
+        changes.length > 0 ? "would update" : "unchanged",
+        observed.extension,
+        settings.extension.name,
         changes,
-      };
+      );
     }
     const body = desiredConfiguration(settings.flux, settings.git, observed.defaultBranch, observed.knownHosts.text);
     const cluster = settings.key.source === "cluster";

@@ -4,22 +4,22 @@
 // run left unfinished (killed after Azure accepted its switch) is finished, not restarted: see finishRotation.
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import { configurationReport, statusesOf } from "../report/report.ts";
-import type { Run } from "../run/run.ts";
+import { configurationReport } from "../report/report.ts";
+import { statusesOf } from "../flux-statuses.ts";
+import { writing, type Run } from "../run/run.ts";
 import { observe, type Observed } from "../run/current-state.ts";
 import { desiredConfiguration, keyChange } from "../azure/flux-configuration-body.ts";
 import { patchConfiguration, reportTime, type ConfigurationWrite } from "../azure/flux-configuration.ts";
-import { writeWhenSettled } from "../azure/operation.ts";
 import { deleteDeployKey, type DeployKey } from "../github/deploy-keys.ts";
 import { sameKey } from "../github/key-titles.ts";
 import { currentKey, keyReport, newKeyPair, registerKey, removeKeys, rotationDue, withKeysLeft } from "../run/deploy-keys.ts";
 import { removeLeftovers } from "../run/leftovers.ts";
 import { finishRotation, prove } from "./rotate/finish.ts";
 import { classifyKeys, type KeyStates } from "../run/stale-keys.ts";
-import { configurationSettling, settledConfiguration } from "../run/settled.ts";
+import { settledConfiguration, whenSettled } from "../run/settled.ts";
 import { keySwitch } from "../azure/key-switch.ts";
 import { ActionError, messageOf } from "../errors.ts";
-import { formatElapsed } from "../report/progress.ts";
+import { formatElapsed } from "../poll.ts";
 import { storePrivateKey } from "../github/sealed-secret.ts";
 import { undoNudge } from "../run/nudge.ts";
 import { clusterRotationBlock } from "../run/cluster-key.ts";
@@ -75,11 +75,13 @@ export async function rotate(run: Run): Promise<void> {
   try {
     const switched = await core.group("Switch the flux configuration to the new key", () =>
       switchKey(run, configuration, added, () =>
-        patchConfiguration(run.arm, settings.flux.name, change.patch, pair.privateKey, {
-          deadline: run.deadline,
-          intervalMs: run.intervalMs,
-          onAccepted: () => (accepted = true),
-        }),
+        patchConfiguration(
+          run.arm,
+          settings.flux.name,
+          change.patch,
+          pair.privateKey,
+          writing(run, () => (accepted = true)),
+        ),
       ),
     );
     accepted = true;
@@ -132,22 +134,12 @@ async function switchKey(
   added: DeployKey,
   send: () => Promise<ConfigurationWrite>,
 ): Promise<ConfigurationWrite> {
-  const settling = configurationSettling(run);
-  try {
-    return await writeWhenSettled(
-      configuration,
-      async (current) => {
-        settling.stop();
-        if (current?.repositoryPublicKey && sameKey(current.repositoryPublicKey, added.key)) {
-          core.info("Azure had accepted the switch before its answer was lost: the configuration holds the new key.");
-          return { reportedBefore: -1, operation: false, id: current.id };
-        }
-        run.ledger.sending(added, run.gate.armWritesSent);
-        return send();
-      },
-      settling,
-    );
-  } finally {
-    settling.stop();
-  }
+  return whenSettled(run, configuration, async (current) => {
+    if (current?.repositoryPublicKey && sameKey(current.repositoryPublicKey, added.key)) {
+      core.info("Azure had accepted the switch before its answer was lost: the configuration holds the new key.");
+      return { reportedBefore: -1, operation: false, id: current.id };
+    }
+    run.ledger.sending(added, run.gate.armWritesSent);
+    return send();
+  });
 }

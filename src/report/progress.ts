@@ -1,22 +1,15 @@
 // Progress lines during long waits: one on every change of state and a heartbeat at a steady cadence,
 // so a five-minute extension install never looks hung, and a fast path prints almost nothing.
 import * as core from "@actions/core";
+import { formatElapsed, type ProgressLine, type Show } from "../poll.ts";
 
-export interface Progress {
-  /** Reports the current state; prints when it differs from the last one printed. */
-  readonly update: (state: string) => void;
-  /** Prints the final state once ("flux extension: Succeeded after 1m05s") and stops. */
-  readonly finish: (state: string) => void;
-  readonly stop: () => void;
+/** The run's progress lines, at its heartbeat cadence: what every wait is shown with (poll.ts, watched). */
+export function progressLines(intervalMs: number, log: (line: string) => void = core.info): Show {
+  return (label, waitingFor) => startProgress(label, waitingFor, intervalMs, log);
 }
 
-export function formatElapsed(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  const minutes = Math.floor(seconds / 60);
-  return minutes > 0 ? `${minutes}m${String(seconds % 60).padStart(2, "0")}s` : `${seconds}s`;
-}
-
-export function startProgress(label: string, waitingFor: string, intervalMs: number, log: (line: string) => void = core.info): Progress {
+/** update: prints the state when it differs from the last printed; finish: prints the end once and stops. */
+function startProgress(label: string, waitingFor: string, intervalMs: number, log: (line: string) => void): ProgressLine {
   const started = performance.now();
   let state = "";
   let printed = "";

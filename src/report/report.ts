@@ -1,10 +1,17 @@
 // What a run did, as one value: every phase adds its result here; outputs and the job summary are made from it.
 import type { FluxConfiguration, ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
 import type { Cluster, Mode } from "../inputs/settings.ts";
-import type { FieldChange } from "../azure/flux-configuration-body.ts";
+import { statusesOf } from "../flux-statuses.ts";
 import type { HostKey } from "../ssh/known-hosts.ts";
 import type { RepositoryCheck } from "../manifests/findings.ts";
 import type { FluxVersions } from "./flux-versions.ts";
+
+/** One field's change, as the summary and plan show it: `kustomizations.cluster.path: ./a → ./b`. */
+export interface FieldChange {
+  readonly field: string;
+  readonly from: unknown;
+  readonly to: unknown;
+}
 
 export type Change = "created" | "updated" | "unchanged" | "deleted" | "would create" | "would update" | "would delete" | "absent";
 
@@ -76,11 +83,6 @@ export function changed(report: Report): boolean {
   return changes.some((c) => c !== undefined && c !== "unchanged" && c !== "absent");
 }
 
-/** Non-null Flux object statuses of a configuration. */
-export function statusesOf(configuration: FluxConfiguration | undefined): ObjectStatusDefinition[] {
-  return (configuration?.statuses ?? []).filter((s): s is ObjectStatusDefinition => s !== null);
-}
-
 /** The report entry of a flux configuration, with its last known state. */
 export function configurationReport(
   change: Change,
@@ -95,4 +97,16 @@ export function configurationReport(
     syncedCommit: configuration?.sourceSyncedCommitId,
     statuses: statusesOf(configuration),
   };
+}
+
+/** The report entry of the flux extension: what happened to it (or would), its name, version and changed fields. */
+export function extensionReport(
+  change: Change,
+  extension:
+    | { readonly name?: string | undefined; readonly currentVersion?: string | undefined; readonly version?: string | null | undefined }
+    | undefined,
+  fallbackName: string,
+  changes: readonly FieldChange[] = [],
+): NonNullable<Report["extension"]> {
+  return { change, name: extension?.name ?? fallbackName, version: extension?.currentVersion ?? extension?.version ?? undefined, changes };
 }

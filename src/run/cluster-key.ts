@@ -9,8 +9,7 @@ import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
 import type { Run } from "./run.ts";
 import { getConfiguration } from "../azure/flux-configuration.ts";
 import { ActionError } from "../errors.ts";
-import { doneWith, notYet, pollUntil } from "../poll.ts";
-import { startProgress } from "../report/progress.ts";
+import { doneWith, notYet, pollUntil, watched } from "../poll.ts";
 import { fingerprintOf, parsePublicKey } from "../ssh/public-keys.ts";
 import type { PublicHalf } from "./deploy-keys.ts";
 import type { DeployKey } from "../github/deploy-keys.ts";
@@ -33,14 +32,14 @@ export function publishedKey(configuration: FluxConfiguration | undefined): Publ
 /** Waits until the configuration publishes the key pair the cluster made. */
 export async function awaitClusterKey(run: Run): Promise<PublishedKey> {
   const name = run.settings.flux.name;
-  const progress = startProgress("cluster key", "waiting for the Flux agent to publish the public half of the key it made", run.intervalMs);
-  try {
-    return await pollUntil(
+  const line = { label: "cluster key", waitingFor: "waiting for the Flux agent to publish the public half of the key it made" };
+  return watched(run.show, line, (update) =>
+    pollUntil(
       async () => {
         const configuration = await getConfiguration(run.arm, name);
         const key = publishedKey(configuration);
         if (configuration && key) return doneWith({ ...key, configuration });
-        progress.update(configuration ? "no repositoryPublicKey yet" : "configuration not found");
+        update(configuration ? "no repositoryPublicKey yet" : "configuration not found");
         return notYet();
       },
       {
@@ -54,10 +53,8 @@ export async function awaitClusterKey(run: Run): Promise<PublishedKey> {
               "(az k8s-extension show), or use key-source: action.",
           }),
       },
-    );
-  } finally {
-    progress.stop();
-  }
+    ),
+  );
 }
 
 /** Says where the private key lives, once per run, in the log and the summary. */

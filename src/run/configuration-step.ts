@@ -4,17 +4,16 @@
 // cluster no private key is ever sent.
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import type { Run } from "./run.ts";
+import { writing, type Run } from "./run.ts";
 import type { Observed } from "./current-state.ts";
 import { adoptOtherRunsKey, type Keys } from "./deploy-keys.ts";
 export type { Keys } from "./deploy-keys.ts";
 import { diffConfiguration, keyChange } from "../azure/flux-configuration-body.ts";
 import { createConfiguration, patchConfiguration, reportTime } from "../azure/flux-configuration.ts";
 import { keySwitch } from "../azure/key-switch.ts";
-import { writeWhenSettled } from "../azure/operation.ts";
 import { configurationReport } from "../report/report.ts";
 import { ActionError } from "../errors.ts";
-import { configurationSettling } from "./settled.ts";
+import { whenSettled } from "./settled.ts";
 
 export function immutableCheck(run: Run, current: FluxConfiguration | undefined, body: FluxConfiguration): void {
   if (!current) return;
@@ -51,43 +50,43 @@ export async function writeConfiguration(
 ): Promise<ConfigurationStep> {
   const { settings, arm, report } = run;
   const cluster = settings.key.source === "cluster";
-  const settling = configurationSettling(run);
   return core.group("Flux configuration", () =>
-    writeWhenSettled(
-      observed.configuration,
-      async (current): Promise<ConfigurationStep> => {
-        settling.stop();
-        immutableCheck(run, current, body);
-        if (!current) {
-          if (!keys.pair && !cluster) await addKey();
-          keys.createdConfiguration = true;
-          run.ledger.sending(keys.added, run.gate.armWritesSent);
-          const written = await createConfiguration(arm, settings.flux.name, body, keys.pair?.privateKey, run);
-          report.configuration = configurationReport("created", { id: written.id });
-          return { change: "created", reportedBefore: -1, current: undefined, reading: written.reading };
-        }
-        if (keys.added && !observed.configuration) await adoptOtherRunsKey(run, current, keys);
-        const diff = diffConfiguration(current, body);
-        if (!diff.patch && !keys.pair) {
-          report.configuration = configurationReport("unchanged", current);
-          core.info("Flux configuration is up to date.");
-          return { change: "unchanged", reportedBefore: -1, current };
-        }
-        const change = keys.pair ? keySwitch(current, body, diff.patch) : undefined;
-        const changes = keys.pair ? [...diff.changes, keyChange()] : diff.changes;
-        if (keys.pair) run.ledger.sending(keys.added, run.gate.armWritesSent);
-        const written = await patchConfiguration(arm, settings.flux.name, change?.patch ?? diff.patch ?? {}, keys.pair?.privateKey, run);
-        report.configuration = configurationReport(written.operation ? "updated" : "unchanged", { id: written.id ?? current.id }, changes);
-        for (const c of changes) core.info(`  ${c.field} changed`);
-        keys.nudged = change;
-        return {
-          change: "updated",
-          reportedBefore: written.operation ? Math.max(reportTime(current), written.reportedBefore) : -1,
-          current: undefined,
-          reading: written.operation ? written.reading : undefined,
-        };
-      },
-      settling,
-    ).finally(() => settling.stop()),
+    whenSettled(run, observed.configuration, async (current): Promise<ConfigurationStep> => {
+      immutableCheck(run, current, body);
+      if (!current) {
+        if (!keys.pair && !cluster) await addKey();
+        keys.createdConfiguration = true;
+        run.ledger.sending(keys.added, run.gate.armWritesSent);
+        const written = await createConfiguration(arm, settings.flux.name, body, keys.pair?.privateKey, writing(run));
+        report.configuration = configurationReport("created", { id: written.id });
+        return { change: "created", reportedBefore: -1, current: undefined, reading: written.reading };
+      }
+      if (keys.added && !observed.configuration) await adoptOtherRunsKey(run, current, keys);
+      const diff = diffConfiguration(current, body);
+      if (!diff.patch && !keys.pair) {
+        report.configuration = configurationReport("unchanged", current);
+        core.info("Flux configuration is up to date.");
+        return { change: "unchanged", reportedBefore: -1, current };
+      }
+      const change = keys.pair ? keySwitch(current, body, diff.patch) : undefined;
+      const changes = keys.pair ? [...diff.changes, keyChange()] : diff.changes;
+      if (keys.pair) run.ledger.sending(keys.added, run.gate.armWritesSent);
+      const written = await patchConfiguration(
+        arm,
+        settings.flux.name,
+        change?.patch ?? diff.patch ?? {},
+        keys.pair?.privateKey,
+        writing(run),
+      );
+      report.configuration = configurationReport(written.operation ? "updated" : "unchanged", { id: written.id ?? current.id }, changes);
+      for (const c of changes) core.info(`  ${c.field} changed`);
+      keys.nudged = change;
+      return {
+        change: "updated",
+        reportedBefore: written.operation ? Math.max(reportTime(current), written.reportedBefore) : -1,
+        current: undefined,
+        reading: written.operation ? written.reading : undefined,
+      };
+    }),
   );
 }

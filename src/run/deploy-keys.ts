@@ -9,8 +9,7 @@ import { generateKeyPair, secretForms, type SshKeyPair } from "../ssh/keys.ts";
 import { fingerprintOf } from "../ssh/public-keys.ts";
 import type { DeployKeyReport } from "../report/report.ts";
 import { ActionError, statusOf } from "../errors.ts";
-import { doneWith, notYet, pollUntil } from "../poll.ts";
-import { startProgress } from "../report/progress.ts";
+import { doneWith, notYet, pollUntil, watched } from "../poll.ts";
 import type { KeySwitch } from "../azure/key-switch.ts";
 
 /** Generates a keypair and masks every form of its private half before anything else can see it. */
@@ -130,13 +129,13 @@ export function rotationDue(current: DeployKey | undefined, maxAgeMs: number | u
 
 /** Waits until GitHub records a use of the key (its last_used): the host's own witness that Flux fetched with it. */
 export async function awaitFirstUse(run: Run, key: DeployKey): Promise<DeployKey> {
-  const progress = startProgress("rotation proof", "waiting for GitHub to record the new key's first use", run.intervalMs);
-  try {
-    return await pollUntil(
+  const line = { label: "rotation proof", waitingFor: "waiting for GitHub to record the new key's first use" };
+  return watched(run.show, line, (update) =>
+    pollUntil(
       async () => {
         const current = await getDeployKey(run.octokit, run.settings.git, key.id);
         if (current?.lastUsed) return doneWith(current);
-        progress.update("new key not used yet");
+        update("new key not used yet");
         return notYet();
       },
       {
@@ -147,10 +146,8 @@ export async function awaitFirstUse(run: Run, key: DeployKey): Promise<DeployKey
             message: "Flux is Compliant after the switch, but GitHub has not recorded a use of the new deploy key before wait-timeout.",
           }),
       },
-    );
-  } finally {
-    progress.stop();
-  }
+    ),
+  );
 }
 
 /** The run's own key work: what it generated and added, and what a failure must undo. */

@@ -3,14 +3,14 @@
 // not put back.
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import type { Run } from "./run.ts";
+import { writing, type Run } from "./run.ts";
 import type { KeyStates } from "./stale-keys.ts";
 import { keyReport, removeKeys } from "./deploy-keys.ts";
 import { classifyKeys } from "./stale-keys.ts";
 import { deleteDeployKey, type DeployKey } from "../github/deploy-keys.ts";
 import { sameKey } from "../github/key-titles.ts";
 import { patchConfiguration } from "../azure/flux-configuration.ts";
-import { formatElapsed } from "../report/progress.ts";
+import { formatElapsed } from "../poll.ts";
 
 /** Removes leftover keys; names the young ones a run still going may be about to use. */
 export async function removeLeftovers(run: Run, states: KeyStates): Promise<void> {
@@ -37,10 +37,7 @@ export async function restoreTimeout(run: Run, current: FluxConfiguration, desir
   const have = current.gitRepository?.timeoutInSeconds;
   const want = desired.gitRepository?.timeoutInSeconds;
   if (have === undefined || want === undefined || have === null || want === null || Math.abs(have - want) !== 1) return;
-  await patchConfiguration(run.arm, run.settings.flux.name, { gitRepository: { timeoutInSeconds: want } }, undefined, {
-    deadline: run.deadline,
-    intervalMs: run.intervalMs,
-  });
+  await patchConfiguration(run.arm, run.settings.flux.name, { gitRepository: { timeoutInSeconds: want } }, undefined, writing(run));
   core.info(`gitRepository.timeoutInSeconds put back to ${want} (an earlier rotation had nudged it to ${have}).`);
 }
 

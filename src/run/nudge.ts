@@ -14,7 +14,7 @@ export async function undoNudge(run: Run, change: KeySwitch | undefined): Promis
   try {
     await patchConfiguration(run.arm, run.settings.flux.name, change.restore, undefined, {
       deadline: performance.now() + RESTORE_MS,
-      intervalMs: run.intervalMs,
+      show: run.show,
     });
     if (change.note) run.report.notes.push(change.note);
   } catch (error) {

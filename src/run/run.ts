@@ -10,6 +10,9 @@ import { CLOUDS } from "../clouds.ts";
 import { createCredential, githubAssertion, type GitHubAssertion } from "../azure/credential.ts";
 import { preflight } from "../azure/preflight.ts";
 import { newReport, type Report } from "../report/report.ts";
+import { progressLines } from "../report/progress.ts";
+import type { Show } from "../poll.ts";
+import type { WriteOptions } from "../azure/flux-configuration.ts";
 import { WriteGate } from "../write-gate.ts";
 import { expiryWarning, TokenExpiry } from "../github/token.ts";
 import type { RunMarker } from "../github/key-titles.ts";
@@ -22,6 +25,8 @@ export interface Run {
   readonly report: Report;
   /** Progress heartbeat cadence. */
   readonly intervalMs: number;
+  /** Opens a progress line at that cadence: every wait is shown with it (poll.ts, watched). */
+  readonly show: Show;
   /** When wait-timeout runs out, on the monotonic clock (performance.now()): wall-clock jumps do not end waits. */
   readonly deadline: number;
   /** The preflight, started with the run: settles before any write (see observe). */
@@ -70,6 +75,7 @@ export function startRun(settings: Settings): { readonly run: Run; readonly asse
     arm,
     report,
     intervalMs: settings.progressIntervalMs,
+    show: progressLines(settings.progressIntervalMs),
     deadline,
     checks,
     gate,
@@ -78,4 +84,9 @@ export function startRun(settings: Settings): { readonly run: Run; readonly asse
     tokenExpiry,
   };
   return { run, assertion };
+}
+
+/** What a write needs of the run: its deadline and progress lines, and who wants to know Azure accepted it. */
+export function writing(run: Run, onAccepted?: () => void): WriteOptions {
+  return { deadline: run.deadline, show: run.show, ...(onAccepted ? { onAccepted } : {}) };
 }

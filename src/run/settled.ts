@@ -3,14 +3,13 @@
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
 import type { Run } from "./run.ts";
 import { getConfiguration } from "../azure/flux-configuration.ts";
-import { settle, type SettleOptions } from "../azure/operation.ts";
-import { startProgress, type Progress } from "../report/progress.ts";
+import { settle, writeWhenSettled, type SettleOptions } from "../azure/operation.ts";
+import { watched } from "../poll.ts";
 import { ActionError } from "../errors.ts";
 
-/** How to read, wait for and give up on the busy configuration; `stop()` ends the progress line it may have started. */
-export function configurationSettling(run: Run): SettleOptions<FluxConfiguration> & { readonly stop: () => void } {
+/** How to read and give up on the busy configuration (the caller shows the wait: `onWait`). */
+export function configurationSettling(run: Run, onWait: (state: string) => void): SettleOptions<FluxConfiguration> {
   const { settings } = run;
-  let waiting: Progress | undefined;
   return {
     read: () => getConfiguration(run.arm, settings.flux.name),
     deadline: run.deadline,
@@ -19,23 +18,35 @@ export function configurationSettling(run: Run): SettleOptions<FluxConfiguration
         title: "Flux configuration busy",
         message: `Another operation kept the flux configuration '${settings.flux.name}' ${busy.provisioningState ?? "busy"} until wait-timeout. Re-run once it has finished.`,
       }),
-    onWait: (state) =>
-      (waiting ??= startProgress("flux configuration", "waiting for an operation already under way to finish", run.intervalMs)).update(
-        state,
-      ),
-    stop: () => {
-      waiting?.stop();
-      waiting = undefined;
-    },
+    onWait,
   };
 }
 
+/** The progress line of a wait for an operation under way on the configuration. */
+export const BUSY_LINE = { label: "flux configuration", waitingFor: "waiting for an operation already under way to finish" };
+
 /** The configuration once no operation holds it (as read when it already was settled). */
-export async function settledConfiguration(run: Run, current: FluxConfiguration | undefined): Promise<FluxConfiguration | undefined> {
-  const options = configurationSettling(run);
-  try {
-    return await settle(current, options);
-  } finally {
-    options.stop();
-  }
+export function settledConfiguration(run: Run, current: FluxConfiguration | undefined): Promise<FluxConfiguration | undefined> {
+  return watched(run.show, BUSY_LINE, (onWait) => settle(current, configurationSettling(run, onWait)));
+}
+
+/**
+ * Decides and writes once no operation holds the configuration: `attempt` gets the settled configuration, and is
+ * asked again on what is there after a 409 (another operation started meanwhile; see writeWhenSettled).
+ */
+export function whenSettled<T>(
+  run: Run,
+  current: FluxConfiguration | undefined,
+  attempt: (current: FluxConfiguration | undefined) => Promise<T>,
+): Promise<T> {
+  return watched(run.show, BUSY_LINE, (onWait, waiting) =>
+    writeWhenSettled(
+      current,
+      (settled) => {
+        waiting.stop();
+        return attempt(settled);
+      },
+      configurationSettling(run, onWait),
+    ),
+  );
 }

@@ -18,7 +18,7 @@ export async function prove(run: Run, observed: Observed, key: DeployKey, report
       expectedSha: observed.expectedSha,
       reportedBefore,
       deadline: run.deadline,
-      intervalMs: run.intervalMs,
+      show: run.show,
       repository: settings.git.fullName,
       label: "rotation proof",
     });
