@@ -7,13 +7,13 @@ import { rotate } from "./modes/rotate.ts";
 import { destroy } from "./modes/destroy.ts";
 import { plan } from "./modes/plan.ts";
 import { startRun, type Run } from "./run/run.ts";
-import type { Report } from "./report/report.ts";
+import type { Ended, Report } from "./report/report.ts";
 import { reportEarlyFailure, setOutputs, writeSummary } from "./report/summary.ts";
 import { explainFailure } from "./failure.ts";
 import { ActionError } from "./errors.ts";
 import { onCancel } from "./run/cancel.ts";
 
-const MODES: Readonly<Record<Settings["mode"], (run: Run) => Promise<void>>> = { apply, rotate, destroy, plan };
+const MODES: Readonly<Record<Settings["mode"], (run: Run) => Promise<Ended>>> = { apply, rotate, destroy, plan };
 
 function readSettings(): Settings {
   const settings = getSettings();
@@ -44,13 +44,13 @@ export async function run(): Promise<void> {
     const current = started.run.report;
     report = current;
     onCancel(started.run, () => finish(current));
-    await MODES[settings.mode](started.run).catch((error: unknown) => {
+    const ended = await MODES[settings.mode](started.run).catch((error: unknown) => {
       if (!started.run.gate.closed) throw explainFailure(error, settings, started.assertion);
     });
     // Cancelled: the cancel handler writes the summary and ends the process.
-    if (started.run.gate.closed) return await new Promise<never>(() => undefined);
-    if (report.outcome === "failed") report.outcome = settings.mode === "plan" ? "planned" : "succeeded";
-    if (!report.headline) report.headline = settings.mode === "plan" ? "preview, nothing was changed" : "done";
+    if (started.run.gate.closed || !ended) return await new Promise<never>(() => undefined);
+    report.outcome = ended.outcome;
+    report.headline = ended.headline;
   } catch (error) {
     const failed = fail(report, error);
     // Invalid inputs end the run before it has a report: still a summary and `changed`, as every failure has.

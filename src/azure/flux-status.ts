@@ -116,7 +116,11 @@ export type Verdict =
  * Judges one reading of the configuration. `fresh`: the agent reported after our write (see reportTime); a stale
  * report proves nothing and fails nothing (it may show the state before the change).
  */
-export function judge(configuration: FluxConfiguration, expectedSha: string | undefined, fresh: boolean, repository: string): Verdict {
+/** `fresh`: the agent reported after our write (an older report proves nothing about it). */
+export function judge(
+  configuration: FluxConfiguration,
+  { expectedSha, fresh, repository }: { readonly expectedSha: string | undefined; readonly fresh: boolean; readonly repository: string },
+): Verdict {
   if (!fresh) return { kind: "waiting", why: "no report from the Flux agent since the change yet" };
   const statuses = statusesOf(configuration);
   // A HelmRelease's own failure says more than the health check of the kustomization that applied it.

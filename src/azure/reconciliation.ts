@@ -54,7 +54,11 @@ export async function waitForReconciliation(arm: Arm, name: string, options: Wai
           last = given ?? (await getConfiguration(arm, name)) ?? {};
           given = undefined;
           options.onReading?.(last);
-          const verdict = judge(last, options.expectedSha, reportTime(last) > options.reportedBefore, options.repository);
+          const verdict = judge(last, {
+            expectedSha: options.expectedSha,
+            fresh: reportTime(last) > options.reportedBefore,
+            repository: options.repository,
+          });
           if (verdict.kind === "failed") throw verdict.error;
           if (verdict.kind === "proven") return doneWith(last);
           why = verdict.why;

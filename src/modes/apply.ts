@@ -4,29 +4,30 @@
 // cluster creates the configuration without one, then registers the public half the cluster published.
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import { statusesOf } from "../flux-statuses.ts";
+import { noteState, type Ended } from "../report/report.ts";
 import { writing, type Run } from "../run/run.ts";
 import type { Observed } from "../run/current-state.ts";
 import { keyHeldBy, observe } from "../run/current-state.ts";
 import { settledConfiguration } from "../run/settled.ts";
+import { immutableCheck } from "../run/create-only.ts";
 import { ensureExtension } from "../azure/extension.ts";
 import { desiredConfiguration } from "../azure/flux-configuration-body.ts";
-import { getConfiguration, patchConfiguration, reportTime } from "../azure/flux-configuration.ts";
+import { getConfiguration } from "../azure/flux-configuration.ts";
 import { waitForReconciliation } from "../azure/reconciliation.ts";
 import { judge } from "../azure/flux-status.ts";
-import { keySwitch } from "../azure/key-switch.ts";
-import { clusterMadeTitle, ownsTitle, sameKey } from "../github/key-titles.ts";
-import { listDeployKeys } from "../github/deploy-keys.ts";
-import { keyReport, newKeyPair, registerKey } from "../run/deploy-keys.ts";
+import { clusterMadeTitle } from "../github/key-titles.ts";
+import { keyReport } from "../run/deploy-keys.ts";
 import { removeUnusedKeys } from "../run/leftovers.ts";
-import { awaitClusterKey, noteClusterKey } from "../run/cluster-key.ts";
-import { immutableCheck, writeConfiguration, type ConfigurationStep, type Keys } from "../run/configuration-step.ts";
-import { rollBack } from "../run/roll-back.ts";
+import { noteClusterKey } from "../run/cluster-key.ts";
 import { undoNudge } from "../run/nudge.ts";
 import { enforceFindings } from "../run/repository-check.ts";
-import { ActionError } from "../errors.ts";
 import { checkFluxVersions } from "../run/flux-versions.ts";
 import { storePrivateKey } from "../github/sealed-secret.ts";
+import { ActionError } from "../errors.ts";
+import { writeConfiguration, type ConfigurationStep } from "./apply/configuration-step.ts";
+import { registerClusterKey } from "./apply/cluster-key.ts";
+import { makeKey, type NewKey } from "./apply/new-key.ts";
+import { rollBack } from "./apply/roll-back.ts";
 
 function desired(run: Run, observed: Observed): FluxConfiguration {
   return desiredConfiguration(run.settings.flux, run.settings.git, observed.defaultBranch, observed.knownHosts.text);
@@ -52,9 +53,11 @@ async function settledState(run: Run, observed: Observed): Promise<Observed> {
   return { ...observed, configuration: settled, keyInUse: keyHeldBy(settled, observed.ownedKeys) };
 }
 
-export async function apply(run: Run): Promise<void> {
+export async function apply(run: Run): Promise<Ended> {
   const { settings, arm, report } = run;
-  const observed = await core.group("Preflight, current state and the repository", async () => settledState(run, await observe(run, true)));
+  const observed = await core.group("Preflight, current state and the repository", async () =>
+    settledState(run, await observe(run, { withRepository: true })),
+  );
   enforceFindings(run, observed.repositoryCheck);
   checkFluxVersions(run, observed, true);
   const body = desired(run, observed);
@@ -62,103 +65,50 @@ export async function apply(run: Run): Promise<void> {
   clusterSourceCheck(run, observed);
   const cluster = settings.key.source === "cluster";
 
-  const keys: Keys = { pair: undefined, added: undefined, createdConfiguration: false, nudged: undefined };
-  const addKey = async (): Promise<void> => {
-    keys.pair = newKeyPair(run);
-    keys.added = await registerKey(run, keys.pair);
-    report.deployKey = keyReport("created", keys.added, keys.pair.fingerprint);
-  };
+  let step: ConfigurationStep;
   try {
     // The extension install (minutes on Azure) overlaps with the key work; both must succeed before the configuration.
     const extensionTask = ensureExtension(arm, settings.extension, observed.extension, writing(run)).then((result) => {
       report.extension = result;
       core.info(`flux extension '${result.name}': ${result.change}${result.version ? ` (version ${result.version})` : ""}`);
     });
-    const keyTask = (async () => {
+    const keyTask = (async (): Promise<NewKey | undefined> => {
       const reuse = observed.keyInUse;
-      if (!reuse) return cluster ? undefined : addKey();
+      if (!reuse) return cluster ? undefined : makeKey(run);
       report.deployKey = keyReport("unchanged", reuse, undefined);
       core.info(`Deploy key "${reuse.title}" is in use by the configuration: keeping it.`);
+      return undefined;
     })();
-    const failure = (await Promise.allSettled([extensionTask, keyTask])).find((o): o is PromiseRejectedResult => o.status === "rejected");
-    if (failure) throw failure.reason;
+    const [extension, key] = await Promise.allSettled([extensionTask, keyTask]);
+    if (extension.status === "rejected") throw extension.reason;
+    if (key.status === "rejected") throw key.reason;
 
-    let step = await writeConfiguration(run, observed, body, keys, addKey);
-    if (cluster) step = await registerClusterKey(run, observed, body, keys, step);
+    step = await writeConfiguration(run, observed, body, key.value, () => makeKey(run));
+    if (cluster) step = await registerClusterKey(run, observed, body, step);
     const final = await waitOrRead(run, observed, step);
-    noteState(run, final);
+    noteState(run.report, final);
     const proven = settings.wait && !settings.flux.suspend;
-    await removeUnusedKeys(run, observed.ownedKeys, keys.added, final, proven);
+    await removeUnusedKeys(run, observed.ownedKeys, step.key?.added ?? step.clusterKey, final, proven);
   } catch (error) {
-    if (!run.gate.closed) await rollBack(run, keys.added, keys.createdConfiguration);
+    if (!run.gate.closed) await rollBack(run);
     throw error;
   }
   // After the key works: a failure here must not roll back a working configuration.
-  await undoNudge(run, keys.nudged);
+  await undoNudge(run, step.nudged);
   if (cluster) noteClusterKey(run);
-  const stored = keys.pair;
+  const stored = step.key?.pair;
   if (stored && settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, stored.privateKey);
-}
-
-/**
- * key-source: cluster, when no deploy key of ours is the configuration's: register the public half the cluster
- * published, then nudge the GitRepository spec so that Flux, which retries its failed fetches with a growing delay,
- * fetches with the registered key now. The wait then counts only reports made after that nudge.
- */
-async function registerClusterKey(
-  run: Run,
-  observed: Observed,
-  body: FluxConfiguration,
-  keys: Keys,
-  step: ConfigurationStep,
-): Promise<ConfigurationStep> {
-  if (observed.keyInUse && !keys.createdConfiguration) return step;
-  return core.group("Register the cluster's key", async () => {
-    const published = await awaitClusterKey(run);
-    // A run alongside may have registered it already (GitHub refuses the same key twice).
-    const listed = await listDeployKeys(run.octokit, run.settings.git);
-    const theirs = listed.find(
-      (k) => ownsTitle(k.title, run.settings.cluster, run.settings.flux.name) && sameKey(k.key, published.publicBlob),
-    );
-    if (theirs) {
-      run.report.deployKey = keyReport("unchanged", theirs, published.fingerprint);
-      return { ...step, reportedBefore: -1, current: undefined, reading: undefined };
-    }
-    keys.added = await registerKey(run, published, { clusterMade: true });
-    run.report.deployKey = keyReport("created", keys.added, published.fingerprint);
-    const change = keySwitch(published.configuration, body, undefined);
-    const nudged = await patchConfiguration(run.arm, run.settings.flux.name, change.patch, undefined, writing(run));
-    keys.nudged = change;
-    core.info(
-      "Flux retries a refused fetch with a growing delay; the GitRepository spec was nudged so that it fetches with the new key now.",
-    );
-    return {
-      ...step,
-      reportedBefore: Math.max(reportTime(published.configuration), nudged.reportedBefore),
-      current: undefined,
-      reading: nudged.reading,
-    };
-  });
-}
-
-/** The configuration's last known state in the report: the summary shows it, after a failure too. */
-function noteState(run: Run, configuration: FluxConfiguration): void {
-  const c = run.report.configuration;
-  if (!c) return;
-  c.complianceState = configuration.complianceState;
-  c.syncedCommit = configuration.sourceSyncedCommitId;
-  c.statuses = statusesOf(configuration);
-  c.id ??= configuration.id;
+  return { outcome: "succeeded", headline: "done" };
 }
 
 /** Waits for Flux unless there is nothing to wait for (suspended, `wait: false`, or already proven). */
 async function waitOrRead(run: Run, observed: Observed, step: ConfigurationStep): Promise<FluxConfiguration> {
   const { settings } = run;
-  const repository = `${settings.git.owner}/${settings.git.repo}`;
+  const repository = settings.git.fullName;
   const known = step.current;
   // A suspended configuration never reconciles: there is nothing to wait for.
   if (!settings.wait || settings.flux.suspend) return known ?? (await getConfiguration(run.arm, settings.flux.name)) ?? {};
-  if (known && judge(known, observed.expectedSha, true, repository).kind === "proven") return known;
+  if (known && judge(known, { expectedSha: observed.expectedSha, fresh: true, repository }).kind === "proven") return known;
   return core.group("Wait for Flux", () =>
     waitForReconciliation(run.arm, settings.flux.name, {
       // The reading that saw the write's operation end usually holds the proving report already (it comes first on Azure).
@@ -168,7 +118,7 @@ async function waitOrRead(run: Run, observed: Observed, step: ConfigurationStep)
       deadline: run.deadline,
       show: run.show,
       repository,
-      onReading: (configuration) => noteState(run, configuration),
+      onReading: (configuration) => noteState(run.report, configuration),
     }),
   );
 }

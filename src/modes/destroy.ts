@@ -1,6 +1,6 @@
 // mode: destroy — the flux configuration, optionally the extension, and the deploy keys this action owns
 // for it. Idempotent: nothing left is a success that says so.
-import { configurationReport, extensionReport } from "../report/report.ts";
+import { configurationReport, extensionReport, type Ended } from "../report/report.ts";
 import * as core from "@actions/core";
 import type { Run } from "../run/run.ts";
 import { deleteConfiguration, getConfiguration } from "../azure/flux-configuration.ts";
@@ -11,7 +11,7 @@ import { ownsTitle } from "../github/key-titles.ts";
 import { removeKeys } from "../run/deploy-keys.ts";
 import { settledConfiguration } from "../run/settled.ts";
 
-export async function destroy(run: Run): Promise<void> {
+export async function destroy(run: Run): Promise<Ended> {
   const { settings, arm, report } = run;
   await core.group("Preflight", () => run.checks);
   const repository = await getRepository(run.octokit, settings.git);
@@ -44,5 +44,5 @@ export async function destroy(run: Run): Promise<void> {
     if (owned.length === 0) core.info("No deploy keys of this cluster and configuration: nothing to delete.");
   });
   const removed = [configuration, settings.extension.remove ? extension : undefined].filter(Boolean).length + report.removedKeys.length;
-  report.headline = removed > 0 ? "removed" : "nothing left to remove";
+  return { outcome: "succeeded", headline: removed > 0 ? "removed" : "nothing left to remove" };
 }

@@ -2,7 +2,7 @@
 // `plan-for` (apply, rotate or destroy) would create, update or delete, field by field, and fails as that mode would
 // when it would stop before any write (a missing path, a failing repository finding, a create-only field, nothing to
 // rotate), so that a plan can gate a pull request.
-import { configurationReport, extensionReport } from "../report/report.ts";
+import { configurationReport, extensionReport, type Ended } from "../report/report.ts";
 import * as core from "@actions/core";
 import type { Run } from "../run/run.ts";
 import { observe } from "../run/current-state.ts";
@@ -12,7 +12,7 @@ import { currentKey, keyReport, rotationDue } from "../run/deploy-keys.ts";
 import type { Report } from "../report/report.ts";
 import { clusterRotationBlock } from "../run/cluster-key.ts";
 import { findingLevel, findingsFailure, warnFindings } from "../run/repository-check.ts";
-import { immutableCheck } from "../run/configuration-step.ts";
+import { immutableCheck } from "../run/create-only.ts";
 import { ActionError } from "../errors.ts";
 import { checkFluxVersions } from "../run/flux-versions.ts";
 
@@ -39,12 +39,12 @@ function stopsWith(fn: () => void): ActionError | undefined {
   }
 }
 
-export async function plan(run: Run): Promise<void> {
+export async function plan(run: Run): Promise<Ended> {
   const { settings, report } = run;
   const target = settings.planFor;
   /** What the planned mode would stop with before any write, first found first. */
   let stop: ActionError | undefined;
-  const observed = await core.group("Preflight and current state", () => observe(run, target === "apply"));
+  const observed = await core.group("Preflight and current state", () => observe(run, { withRepository: target === "apply" }));
   if (target === "destroy") {
     report.configuration = configurationReport(observed.configuration ? "would delete" : "absent", observed.configuration);
     if (settings.extension.remove)
@@ -107,8 +107,7 @@ export async function plan(run: Run): Promise<void> {
   for (const line of [...describe(report, settings.flux.name), ...findingLines(run)]) core.info(line);
   if (target === "apply") warnFindings(run, observed.repositoryCheck);
   if (stop) throw wouldStop(target, stop);
-  report.outcome = "planned";
-  report.headline = `preview of ${target}, nothing was changed`;
+  return { outcome: "planned", headline: `preview of ${target}, nothing was changed` };
 }
 
 /** The planned mode's own error, said as what it would do: the run fails with the title that mode would show. */

@@ -4,7 +4,7 @@
 // run left unfinished (killed after Azure accepted its switch) is finished, not restarted: see finishRotation.
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import { configurationReport } from "../report/report.ts";
+import { configurationReport, type Ended } from "../report/report.ts";
 import { statusesOf } from "../flux-statuses.ts";
 import { writing, type Run } from "../run/run.ts";
 import { observe, type Observed } from "../run/current-state.ts";
@@ -24,7 +24,7 @@ import { storePrivateKey } from "../github/sealed-secret.ts";
 import { undoNudge } from "../run/nudge.ts";
 import { clusterRotationBlock } from "../run/cluster-key.ts";
 
-export async function rotate(run: Run): Promise<void> {
+export async function rotate(run: Run): Promise<Ended> {
   const { settings, report } = run;
   const observed = await core.group("Preflight and current state", () => observe(run));
   // A killed run's switch may still be running: decide from what Azure keeps, not from a state in motion.
@@ -51,19 +51,15 @@ export async function rotate(run: Run): Promise<void> {
   if (!rotationDue(current, settings.key.maxAgeMs, Date.now()) && current) {
     const age = formatElapsed(Date.now() - new Date(current.createdAt).getTime());
     report.deployKey = keyReport("unchanged", current, undefined);
-    report.outcome = "skipped";
-    report.headline = `key is ${age} old, younger than max-key-age: not rotated`;
     core.info(`Deploy key "${current.title}" is ${age} old, younger than max-key-age: nothing to do.`);
-    return;
+    return { outcome: "skipped", headline: `key is ${age} old, younger than max-key-age: not rotated` };
   }
   const blocked = clusterRotationBlock(run, current);
   if (blocked) {
     if (current) report.deployKey = keyReport("unchanged", current, undefined);
-    report.outcome = "skipped";
-    report.headline = "cluster-made key: not rotated";
     report.notes.push(blocked);
     core.warning(blocked);
-    return;
+    return { outcome: "skipped", headline: "cluster-made key: not rotated" };
   }
   const pair = newKeyPair(run);
   const added = await core.group("Add the new deploy key", () => registerKey(run, pair));
@@ -115,7 +111,7 @@ export async function rotate(run: Run): Promise<void> {
   if (settings.privateKeySecret) await storePrivateKey(run.octokit, settings.git, settings.privateKeySecret, pair.privateKey);
   await core.group("Remove older deploy keys", () => removeKeys(run, older(observed, states, added), "older"));
   await undoNudge(run, change);
-  report.headline = "deploy key rotated and proven in use";
+  return { outcome: "succeeded", headline: "deploy key rotated and proven in use" };
 }
 
 /** The keys this rotation replaces: ours, before it, neither left over nor a run's still going. */

@@ -110,3 +110,19 @@ export function extensionReport(
 ): NonNullable<Report["extension"]> {
   return { change, name: extension?.name ?? fallbackName, version: extension?.currentVersion ?? extension?.version ?? undefined, changes };
 }
+
+/** How a mode ended: the summary's icon and headline. A failure is not returned but thrown. */
+export interface Ended {
+  readonly outcome: Exclude<Report["outcome"], "failed" | "cancelled">;
+  readonly headline: string;
+}
+
+/** The configuration's last known state in the report: the summary shows it, after a failure too. */
+export function noteState(report: Report, configuration: FluxConfiguration): void {
+  const c = report.configuration;
+  if (!c) return;
+  c.complianceState = configuration.complianceState;
+  c.syncedCommit = configuration.sourceSyncedCommitId;
+  c.statuses = statusesOf(configuration);
+  c.id ??= configuration.id;
+}

@@ -71,7 +71,7 @@ export function keyHeldBy(configuration: FluxConfiguration | undefined, owned: r
  * Preflight and the reads of current state, in parallel; a preflight failure wins, as it explains more.
  * `withRepository`: also read the repository at the commit Flux must reach (overlapping the other reads).
  */
-export async function observe(run: Run, withRepository = false): Promise<Observed> {
+export async function observe(run: Run, { withRepository = false }: { readonly withRepository?: boolean } = {}): Promise<Observed> {
   const [checked, state] = await Promise.allSettled([run.checks, readState(run, withRepository)]);
   if (checked.status === "rejected") throw checked.reason;
   if (state.status === "rejected") {

@@ -2,15 +2,13 @@
 // reported, found by age, proven in use by GitHub's last_used, and removed with a line in the report.
 import * as core from "@actions/core";
 import type { Run } from "./run.ts";
-import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
 import { addDeployKey, deleteDeployKey, getDeployKey, listDeployKeys, type DeployKey } from "../github/deploy-keys.ts";
-import { deployKeyTitle, ownsTitle, sameKey } from "../github/key-titles.ts";
+import { deployKeyTitle, sameKey } from "../github/key-titles.ts";
 import { generateKeyPair, secretForms, type SshKeyPair } from "../ssh/keys.ts";
 import { fingerprintOf } from "../ssh/public-keys.ts";
 import type { DeployKeyReport } from "../report/report.ts";
 import { ActionError, statusOf } from "../errors.ts";
 import { doneWith, notYet, pollUntil, watched } from "../poll.ts";
-import type { KeySwitch } from "../azure/key-switch.ts";
 
 /** Generates a keypair and masks every form of its private half before anything else can see it. */
 export function newKeyPair(run: Run): SshKeyPair {
@@ -148,35 +146,4 @@ export async function awaitFirstUse(run: Run, key: DeployKey): Promise<DeployKey
       },
     ),
   );
-}
-
-/** The run's own key work: what it generated and added, and what a failure must undo. */
-export interface Keys {
-  pair: SshKeyPair | undefined;
-  added: DeployKey | undefined;
-  createdConfiguration: boolean;
-  /** The spec nudge that went with a key change, to undo once the key is proven. */
-  nudged: KeySwitch | undefined;
-}
-
-/**
- * Another run created the configuration while this one prepared its own: when it uses a deploy key of ours that
- * GitHub still has, keep that one and drop this run's (it never reached Azure), so one key is left.
- */
-export async function adoptOtherRunsKey(run: Run, current: FluxConfiguration, keys: Keys): Promise<void> {
-  const inUse = current.repositoryPublicKey;
-  if (!inUse || !keys.added) return;
-  const listed = await listDeployKeys(run.octokit, run.settings.git);
-  const theirs = listed.find(
-    (k) => ownsTitle(k.title, run.settings.cluster, run.settings.flux.name) && sameKey(k.key, inUse) && k.id !== keys.added?.id,
-  );
-  if (!theirs) return;
-  await deleteDeployKey(run.octokit, run.settings.git, keys.added.id);
-  run.report.notes.push(
-    `Another run created the configuration meanwhile; its deploy key "${theirs.title}" is kept and this run's key was removed.`,
-  );
-  core.info(`Another run created the flux configuration with deploy key "${theirs.title}": keeping it, removing this run's new key.`);
-  run.report.deployKey = keyReport("unchanged", theirs, undefined);
-  keys.pair = undefined;
-  keys.added = undefined;
 }

@@ -19,6 +19,12 @@ export interface CreatedKey {
 
 export class Ledger {
   readonly keys: CreatedKey[] = [];
+  /** This run is creating (or created) the flux configuration. */
+  configuration = false;
+
+  createdConfiguration(): void {
+    this.configuration = true;
+  }
 
   /** Records a key before its POST is sent, so that a lost answer or a cancel mid-request still knows of it. */
   register(publicBlob: string, title: string, sentToAzure: boolean): CreatedKey {

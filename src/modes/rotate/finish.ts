@@ -1,7 +1,7 @@
 // rotate's proof, and the finishing of a rotation an earlier run left after Azure had accepted its switch.
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import { configurationReport } from "../../report/report.ts";
+import { configurationReport, type Ended } from "../../report/report.ts";
 import type { Run } from "../../run/run.ts";
 import type { Observed } from "../../run/current-state.ts";
 import { desiredConfiguration } from "../../azure/flux-configuration-body.ts";
@@ -39,7 +39,7 @@ export async function finishRotation(
   configuration: FluxConfiguration,
   held: DeployKey,
   older: readonly DeployKey[],
-): Promise<void> {
+): Promise<Ended> {
   const { report, settings } = run;
   core.info(
     `The configuration holds deploy key "${held.title}", newer than ${older.length} other key(s) of ours: finishing that rotation.`,
@@ -53,5 +53,5 @@ export async function finishRotation(
   report.notes.push(
     `An earlier rotation had switched to key "${held.title}" but not finished: it is now proven in use and the older key(s) removed.`,
   );
-  report.headline = "earlier rotation finished: new key proven, older keys removed";
+  return { outcome: "succeeded", headline: "earlier rotation finished: new key proven, older keys removed" };
 }

@@ -4,30 +4,16 @@
 // cluster no private key is ever sent.
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import { writing, type Run } from "./run.ts";
-import type { Observed } from "./current-state.ts";
-import { adoptOtherRunsKey, type Keys } from "./deploy-keys.ts";
-export type { Keys } from "./deploy-keys.ts";
-import { diffConfiguration, keyChange } from "../azure/flux-configuration-body.ts";
-import { createConfiguration, patchConfiguration, reportTime } from "../azure/flux-configuration.ts";
-import { keySwitch } from "../azure/key-switch.ts";
-import { configurationReport } from "../report/report.ts";
-import { ActionError } from "../errors.ts";
-import { whenSettled } from "./settled.ts";
-
-export function immutableCheck(run: Run, current: FluxConfiguration | undefined, body: FluxConfiguration): void {
-  if (!current) return;
-  const { immutable } = diffConfiguration(current, body);
-  if (immutable.length > 0) {
-    const fields = immutable.map((c) => `${c.field} ${String(c.from)} → ${String(c.to)}`).join(", ");
-    throw new ActionError("invalid-input", {
-      title: "Create-only field differs",
-      message:
-        `The flux configuration '${run.settings.flux.name}' exists with different create-only fields (${fields}). ` +
-        "Azure cannot change these in place: run once with `mode: destroy`, then apply again, or use the existing values.",
-    });
-  }
-}
+import { writing, type Run } from "../../run/run.ts";
+import type { Observed } from "../../run/current-state.ts";
+import { immutableCheck } from "../../run/create-only.ts";
+import { whenSettled } from "../../run/settled.ts";
+import { diffConfiguration, keyChange } from "../../azure/flux-configuration-body.ts";
+import { createConfiguration, patchConfiguration, reportTime } from "../../azure/flux-configuration.ts";
+import { keySwitch, type KeySwitch } from "../../azure/key-switch.ts";
+import { configurationReport } from "../../report/report.ts";
+import { adoptOtherRunsKey, type NewKey } from "./new-key.ts";
+import type { DeployKey } from "../../github/deploy-keys.ts";
 
 /** What the configuration step did, and what the wait needs to know about it. */
 export interface ConfigurationStep {
@@ -38,15 +24,24 @@ export interface ConfigurationStep {
   readonly current: FluxConfiguration | undefined;
   /** The configuration as last read while the write's operation ran: its report may already prove the goal. */
   readonly reading?: FluxConfiguration | undefined;
+  /** The key this run made and the configuration now holds (undefined: it holds a key from before, or the cluster's). */
+  readonly key: NewKey | undefined;
+  /** The spec nudge that went with a key change, to undo once the key is proven. */
+  readonly nudged: KeySwitch | undefined;
+  /** key-source: cluster: the deploy key registered from the cluster's own pair. */
+  readonly clusterKey?: DeployKey | undefined;
 }
 
-/** Creates or patches the configuration as `body` asks (with the run's key, when it made one). */
+/**
+ * Creates or patches the configuration as `body` asks: with `key` (made before), or a key made now by `makeKey` when
+ * it has to be created and the action makes keys. A configuration it creates is on the ledger, for the roll-back.
+ */
 export async function writeConfiguration(
   run: Run,
   observed: Observed,
   body: FluxConfiguration,
-  keys: Keys,
-  addKey: () => Promise<void>,
+  key: NewKey | undefined,
+  makeKey: () => Promise<NewKey>,
 ): Promise<ConfigurationStep> {
   const { settings, arm, report } = run;
   const cluster = settings.key.source === "cluster";
@@ -54,38 +49,39 @@ export async function writeConfiguration(
     whenSettled(run, observed.configuration, async (current): Promise<ConfigurationStep> => {
       immutableCheck(run, current, body);
       if (!current) {
-        if (!keys.pair && !cluster) await addKey();
-        keys.createdConfiguration = true;
-        run.ledger.sending(keys.added, run.gate.armWritesSent);
-        const written = await createConfiguration(arm, settings.flux.name, body, keys.pair?.privateKey, writing(run));
+        const sent = key ?? (cluster ? undefined : await makeKey());
+        run.ledger.createdConfiguration();
+        run.ledger.sending(sent?.added, run.gate.armWritesSent);
+        const written = await createConfiguration(arm, settings.flux.name, body, sent?.pair.privateKey, writing(run));
         report.configuration = configurationReport("created", { id: written.id });
-        return { change: "created", reportedBefore: -1, current: undefined, reading: written.reading };
+        return { change: "created", reportedBefore: -1, current: undefined, reading: written.reading, key: sent, nudged: undefined };
       }
-      if (keys.added && !observed.configuration) await adoptOtherRunsKey(run, current, keys);
+      const own = key && !observed.configuration ? await adoptOtherRunsKey(run, current, key) : key;
       const diff = diffConfiguration(current, body);
-      if (!diff.patch && !keys.pair) {
+      if (!diff.patch && !own) {
         report.configuration = configurationReport("unchanged", current);
         core.info("Flux configuration is up to date.");
-        return { change: "unchanged", reportedBefore: -1, current };
+        return { change: "unchanged", reportedBefore: -1, current, key: undefined, nudged: undefined };
       }
-      const change = keys.pair ? keySwitch(current, body, diff.patch) : undefined;
-      const changes = keys.pair ? [...diff.changes, keyChange()] : diff.changes;
-      if (keys.pair) run.ledger.sending(keys.added, run.gate.armWritesSent);
+      const change = own ? keySwitch(current, body, diff.patch) : undefined;
+      const changes = own ? [...diff.changes, keyChange()] : diff.changes;
+      if (own) run.ledger.sending(own.added, run.gate.armWritesSent);
       const written = await patchConfiguration(
         arm,
         settings.flux.name,
         change?.patch ?? diff.patch ?? {},
-        keys.pair?.privateKey,
+        own?.pair.privateKey,
         writing(run),
       );
       report.configuration = configurationReport(written.operation ? "updated" : "unchanged", { id: written.id ?? current.id }, changes);
       for (const c of changes) core.info(`  ${c.field} changed`);
-      keys.nudged = change;
       return {
         change: "updated",
         reportedBefore: written.operation ? Math.max(reportTime(current), written.reportedBefore) : -1,
         current: undefined,
         reading: written.operation ? written.reading : undefined,
+        key: own,
+        nudged: change,
       };
     }),
   );
