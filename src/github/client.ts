@@ -122,7 +122,7 @@ export function tokenProblem(git: Git, action: string, error: unknown): ActionEr
   return new ActionError("github-token-permission", {
     title: "GitHub token lacks Administration: write",
     message:
-      `The github-token may not ${action} on ${git.owner}/${git.repo} (HTTP ${statusOf(error) ?? "?"}: ${messageOf(error)}).\n` +
+      `The github-token may not ${action} on ${git.fullName} (HTTP ${statusOf(error) ?? "?"}: ${messageOf(error)}).\n` +
       "Deploy keys need a token with the repository permission Administration: read and write: a GitHub App installation token " +
       "(actions/create-github-app-token) or a fine-grained PAT. The workflow's GITHUB_TOKEN can never manage deploy keys.",
     cause: error,

@@ -111,7 +111,7 @@ export interface FluxSettings {
 }
 
 /** The configuration repository, read before any write (git trees and blobs through the GitHub API). */
-export interface RepositoryCheck {
+export interface RepositoryCheckSettings {
   /** false: the repository is not read (a token without Contents: read); the paths are then checked by Flux only. */
   readonly enabled: boolean;
   /** Flux objects whose sourceRef names a GitRepository other than the configuration. */
@@ -145,7 +145,7 @@ export interface Settings {
   readonly key: Key;
   readonly extension: ExtensionSettings;
   readonly flux: FluxSettings;
-  readonly repositoryCheck: RepositoryCheck;
+  readonly repositoryCheck: RepositoryCheckSettings;
   readonly fluxVersions: FluxVersionSettings;
   /** With mode plan: which mode to preview. */
   readonly planFor: Exclude<Mode, "plan">;

@@ -4,8 +4,7 @@
 // run left unfinished (killed after Azure accepted its switch) is finished, not restarted: see finishRotation.
 import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import { configurationReport, type Ended } from "../report/report.ts";
-import { statusesOf } from "../flux-statuses.ts";
+import { configurationReport, noteState, type Ended } from "../report/report.ts";
 import { writing, type Run } from "../run/run.ts";
 import { observe, type Observed } from "../run/current-state.ts";
 import { desiredConfiguration, keyChange } from "../azure/flux-configuration-body.ts";
@@ -86,9 +85,7 @@ export async function rotate(run: Run): Promise<Ended> {
     // state read before the switch counts then.
     const reportedBefore = switched.operation ? Math.max(reportTime(configuration), switched.reportedBefore) : reportTime(configuration);
     const proof = await prove(run, observed, added, reportedBefore);
-    report.configuration.complianceState = proof.complianceState;
-    report.configuration.syncedCommit = proof.sourceSyncedCommitId;
-    report.configuration.statuses = statusesOf(proof);
+    noteState(report, proof);
   } catch (error) {
     if (run.gate.closed) throw error;
     if (!accepted) {

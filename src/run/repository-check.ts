@@ -36,8 +36,7 @@ async function treeish(run: Run, branch: string, commit: Promise<string | undefi
 }
 
 function pathMissing(run: Run, name: string, path: string, at: string, files: ReadonlySet<string>, folders: ReadonlySet<string>): Finding {
-  const { owner, repo } = run.settings.git;
-  const what = files.has(path) ? "is a file, not a folder" : `is not in ${owner}/${repo} at ${at.slice(0, 12)}`;
+  const what = files.has(path) ? "is a file, not a folder" : `is not in ${run.settings.git.fullName} at ${at.slice(0, 12)}`;
   return {
     kind: "path-missing",
     kustomization: name,
