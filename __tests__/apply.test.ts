@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
-import { runAction } from "./support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 let scenario: Scenario;
@@ -36,7 +36,7 @@ test("a re-run changes nothing: no new deploy key and no write to ARM", async ()
   const result = await runAction(actionEnv(cloud, scenario));
   assert.equal(result.code, 0, result.everything);
   assert.equal(result.outputs.changed, "false");
-  const writes = cloud.traffic.log.slice(before).filter((r) => r.method !== "GET" && r.service !== "entra");
+  const writes = cloud.writes({ since: before });
   assert.deepEqual(
     writes.map((w) => `${w.method} ${w.path}`),
     [],

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
 import { errorAnnotations } from "./support/annotations.ts";
-import { runAction, type ActionRun } from "./support/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 const WORKFLOW_TOKEN = "ghs_workflowGitHubToken000000000000000";

@@ -10,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario, type LoggedRequest } from "../emulator/index.ts";
-import { runAction, type ActionRun } from "./support/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 import { pemOf, publicBlobOf } from "./support/secret-scan.ts";
 import { inLanes } from "./support/lanes.ts";
 
@@ -74,9 +74,9 @@ async function writesOf(cloud: LocalCloud, mode: Mode): Promise<Write[]> {
   const run = await runAction({ ...actionEnv(cloud, scenario, { mode }), ...attempt(1) });
   assert.equal(run.code, 0, run.everything);
   const seen = new Map<string, number>();
-  return cloud.traffic.log
-    .slice(from)
-    .filter((r) => r.method !== "GET" && r.method !== "HEAD" && r.service !== "entra" && r.status < 400)
+  return cloud
+    .writes({ since: from })
+    .filter((r) => r.status < 400)
     .map((r) => {
       const key = `${r.service} ${r.method} ${shapeOf(r, scenario)}`;
       const nth = (seen.get(key) ?? 0) + 1;

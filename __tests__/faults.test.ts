@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario, type FaultSpec } from "../emulator/index.ts";
-import { runAction, type ActionRun } from "./support/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 import { findSecrets, pemOf, publicBlobOf } from "./support/secret-scan.ts";
 import { inLanes } from "./support/lanes.ts";
 

@@ -175,7 +175,7 @@ test("destroy: what went; a job whose token step failed before the action is a f
 });
 
 test("invalid inputs still leave a record: outcome failed, nothing changed, the error's code and title", async () => {
-  const { runAction } = await import("./support/run-action.ts");
+  const { runAction } = await import("../emulator/run-action.ts");
   const run = await runAction({ INPUT_MODE: "bogus", "INPUT_RESOURCE-GROUP": "rg", "INPUT_CLUSTER-NAME": "aks" });
   assert.equal(run.code, 1);
   const record = JSON.parse(run.outputs["result"] ?? "{}") as { outcome: string; changed: boolean; error: { code: string } };

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { startLocalCloud, seedScenario, actionEnv, scaledArmThrottling, scaledGitHubLimits, type Scenario } from "../emulator/index.ts";
-import { runAction, type ActionRun } from "./support/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 import { clustersFile, listFleet, recordJob, rollUp, runClusterAction, runMatrices } from "./support/fleet-pieces.ts";
 
 const CLUSTERS = 12;

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type Scenario } from "../emulator/index.ts";
-import { runAction } from "./support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 
 const CLUSTERS = 20;
 

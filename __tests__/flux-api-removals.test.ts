@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { actionEnv, DEFAULT_AGENT, seedScenario, startLocalCloud, type LocalCloud } from "../emulator/index.ts";
 import { errorAnnotations } from "./support/annotations.ts";
-import { runAction } from "./support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 before(async () => {
@@ -30,7 +30,7 @@ for (const variant of ["notice", "restored-in-1.24"] as const) {
       const ran = await runAction(actionEnv(cloud, scenario, { path: "clusters/b2", "flux-api-check": check, "wait-timeout": "2m" }), {
         bundled: true,
       });
-      const writes = cloud.traffic.log.slice(mark).filter((r) => r.method !== "GET" && r.service !== "entra" && r.service !== "oidc");
+      const writes = cloud.writes({ since: mark });
       return { ran, writes };
     };
 

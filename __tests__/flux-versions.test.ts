@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { actionEnv, oldApiFiles, seedScenario, startLocalCloud, type LocalCloud, type Scenario } from "../emulator/index.ts";
 import { errorAnnotations } from "./support/annotations.ts";
-import { runAction, type ActionRun } from "./support/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 before(async () => {
@@ -38,10 +38,7 @@ async function runOn(
 async function runSeeded(scenario: Scenario, inputs: Record<string, string>): Promise<Ran> {
   const mark = cloud.traffic.log.length;
   const run = await runAction(actionEnv(cloud, scenario, { path: PATH, "wait-timeout": "2m", ...inputs }), { bundled: true });
-  const writes = cloud.traffic.log
-    .slice(mark)
-    .filter((r) => r.method !== "GET" && r.method !== "HEAD" && r.service !== "entra" && r.service !== "oidc")
-    .map((r) => `${r.method} ${r.path}`);
+  const writes = cloud.writes({ since: mark }).map((r) => `${r.method} ${r.path}`);
   return { run, writes, scenario };
 }
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { actionEnv, seedScenario, startLocalCloud, type LocalCloud } from "../emulator/index.ts";
 import { errorAnnotations } from "./support/annotations.ts";
-import { runAction } from "./support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 
 // An input error: the action stops before any request, so no local cloud is needed.
 const BAD_INPUTS = { INPUT_MODE: "apply", "INPUT_SUBSCRIPTION-ID": "not-a-guid" };

@@ -1,17 +1,14 @@
 // Inputs arrive exactly as the runner passes them: env INPUT_<NAME> for every input, with action.yml's
 // defaults applied by the runner (read from action.yml here, never duplicated in code).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import * as core from "@actions/core";
-import { actionDefaults } from "../scripts/readme-tables.ts";
 import { ActionError } from "../src/errors.ts";
 import { formatDuration, parseDuration } from "../src/inputs/durations.ts";
 import { getSettings, readInput } from "../src/inputs/index.ts";
-import { inputEnv } from "../emulator/runner-env.ts";
+import { inputDefaults, inputEnv } from "../emulator/runner-env.ts";
 
-const ACTION_YML = readFileSync(new URL("../action.yml", import.meta.url), "utf8");
-const DEFAULTS = actionDefaults(ACTION_YML);
+const DEFAULTS = inputDefaults();
 
 const SUBSCRIPTION = "0b1f6471-1bf0-4dda-aec3-111122223333";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";

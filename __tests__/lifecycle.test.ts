@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
-import { runAction } from "./support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 
@@ -21,10 +21,7 @@ async function bootstrapped(name: string): Promise<Scenario> {
 }
 
 function writesSince(mark: number): string[] {
-  return cloud.traffic.log
-    .slice(mark)
-    .filter((r) => r.method !== "GET" && r.service !== "entra")
-    .map((r) => `${r.method} ${r.path}`);
+  return cloud.writes({ since: mark }).map((r) => `${r.method} ${r.path}`);
 }
 
 test("rotate: the new key is proven in use before the old one goes", async () => {

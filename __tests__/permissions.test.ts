@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario, type ScenarioOptions } from "../emulator/index.ts";
 import { errorAnnotations } from "./support/annotations.ts";
-import { runAction, type ActionRun } from "./support/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 let counter = 0;

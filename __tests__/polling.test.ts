@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nextPollDelay, retryAfterMs } from "../src/poll.ts";
 import { startLocalCloud, seedScenario, actionEnv } from "../emulator/index.ts";
-import { runAction } from "./support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 
 test("Retry-After parses seconds and HTTP dates", () => {
   assert.equal(retryAfterMs("3"), 3000);

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, scaledArmThrottling, type LocalCloud } from "../emulator/index.ts";
 import { errorAnnotations } from "./support/annotations.ts";
-import { runAction } from "./support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 const secondary = {

@@ -16,7 +16,7 @@ import {
   type ScenarioOptions,
 } from "../emulator/index.ts";
 import { errorAnnotations } from "./support/annotations.ts";
-import { runAction, type ActionRun } from "./support/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 before(async () => {
@@ -38,7 +38,7 @@ async function runWith(options: ScenarioOptions, inputs: Record<string, string>,
   const log = cloud.traffic.log.slice(mark);
   return {
     run,
-    writes: log.filter((r) => r.method !== "GET" && r.service !== "entra" && r.service !== "oidc").map((r) => `${r.method} ${r.path}`),
+    writes: cloud.writes({ since: mark }).map((r) => `${r.method} ${r.path}`),
     reads: log.filter((r) => r.method === "GET" && /\/(git\/(trees|blobs|matching-refs)|contents)\//.test(r.path)).map((r) => r.path),
   };
 }
@@ -235,10 +235,7 @@ test("a token that cannot read the repository's files gets a clear error before 
   const [error] = errorAnnotations(run.stdout);
   assert.equal(error?.title, "Repository files not readable", run.stdout);
   assert.match(error?.message ?? "", /give the token Contents: read .* or set `repository-check: false`/);
-  assert.deepEqual(
-    cloud.traffic.log.slice(mark).filter((r) => r.method !== "GET" && r.service === "github"),
-    [],
-  );
+  assert.deepEqual(cloud.writes({ since: mark, service: "github" }), []);
 });
 
 test("semver: the repository is read at the highest matching tag, as Flux picks it", async () => {

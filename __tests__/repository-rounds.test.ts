@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { actionEnv, seedScenario, startLocalCloud, type LocalCloud } from "../emulator/index.ts";
-import { runAction } from "./support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 before(async () => {

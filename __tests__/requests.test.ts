@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
-import { runAction } from "./support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 let scenario: Scenario;
@@ -19,16 +19,13 @@ async function writesOf(inputs: Record<string, string>): Promise<string[]> {
   const mark = cloud.traffic.log.length;
   const run = await runAction(actionEnv(cloud, scenario, inputs));
   assert.equal(run.code, 0, run.everything);
-  return cloud.traffic.log
-    .slice(mark)
-    .filter((r) => r.method !== "GET" && r.service !== "entra" && r.service !== "oidc")
-    .map(
-      (r) =>
-        `${r.method} ${r.path
-          .replace(/\?.*$/, "")
-          .replace(scenario.clusterId, "{cluster}")
-          .replace(/\/keys\/\d+$/, "/keys/{id}")}`,
-    );
+  return cloud.writes({ since: mark }).map(
+    (r) =>
+      `${r.method} ${r.path
+        .replace(/\?.*$/, "")
+        .replace(scenario.clusterId, "{cluster}")
+        .replace(/\/keys\/\d+$/, "/keys/{id}")}`,
+  );
 }
 
 const KEYS = "/repos/contoso/cfg-requests/keys";

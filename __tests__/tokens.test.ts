@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
-import { runAction, type ActionRun } from "./support/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 let counter = 0;
@@ -46,7 +46,7 @@ test("a wrong or revoked GitHub token is named as such at the start, not as a mi
   assert.match(error, /wrong, revoked or expired/);
   assert.doesNotMatch(error, /Administration/);
   assert.match(run.summary, /GitHub token rejected/);
-  assert.equal(cloud.writes("github").filter((w) => w.path.includes(s.repo)).length, 0);
+  assert.equal(cloud.writes({ service: "github" }).filter((w) => w.path.includes(s.repo)).length, 0);
 });
 
 test("a token that expires before wait-timeout could end is warned about at the start, with both times", async () => {

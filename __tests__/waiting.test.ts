@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
 import type { AgentBehaviour } from "../emulator/cluster/agent-behaviour.ts";
-import { runAction, type ActionRun } from "./support/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 import { fingerprintOfLine } from "./support/secret-scan.ts";
 
 let cloud: LocalCloud;

@@ -30,8 +30,11 @@ export interface LocalCloud {
   readonly github: GitHubCloud;
   readonly injectFault: (spec: FaultSpec) => () => number;
   readonly clearFaults: () => void;
-  /** Requests that changed something (anything but GET/HEAD), optionally of one service. */
-  readonly writes: (service?: string) => LoggedRequest[];
+  /**
+   * Requests that changed something (anything but GET/HEAD; Entra's token requests are sign-ins, not changes): of one
+   * service when given, and from `since` on (an index of traffic.log: its length before the run).
+   */
+  readonly writes: (filter?: { readonly service?: string; readonly since?: number }) => LoggedRequest[];
   readonly close: () => Promise<void>;
 }
 
@@ -60,8 +63,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     github,
     injectFault: (spec) => injectFault(traffic, spec),
     clearFaults: () => clearFaults(traffic),
-    writes: (service) =>
-      traffic.log.filter((r) => r.method !== "GET" && r.method !== "HEAD" && (!service || r.service === service) && r.service !== "entra"),
+    writes: ({ service, since = 0 } = {}) =>
+      traffic.log
+        .slice(since)
+        .filter((r) => r.method !== "GET" && r.method !== "HEAD" && (!service || r.service === service) && r.service !== "entra"),
     close: async () => {
       await Promise.all([azure.close(), github.close()]);
       tls.dispose();

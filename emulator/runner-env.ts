@@ -16,9 +16,14 @@ export function inputEnv(inputs: Readonly<Record<string, string>>): Record<strin
   return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [inputVariable(name), value]));
 }
 
-/** INPUT_* variables for every default in action.yml, as the runner sets them when `with:` leaves an input out. */
-export function actionDefaults(): Record<string, string> {
+/** Every input's default in action.yml, by input name. */
+export function inputDefaults(): Record<string, string> {
   const action = parse(readFileSync(ACTION_YML, "utf8")) as { inputs: Record<string, { default?: unknown }> };
   const defaults = Object.entries(action.inputs).filter(([, input]) => input.default !== undefined);
-  return inputEnv(Object.fromEntries(defaults.map(([name, input]) => [name, String(input.default)])));
+  return Object.fromEntries(defaults.map(([name, input]) => [name, String(input.default)]));
+}
+
+/** INPUT_* variables for every default in action.yml, as the runner sets them when `with:` leaves an input out. */
+export function actionDefaults(): Record<string, string> {
+  return inputEnv(inputDefaults());
 }

@@ -5,7 +5,7 @@
 // clusters/staging and clusters/production) and a federated credential; inputs not given point at those.
 import { readFileSync } from "node:fs";
 import { startLocalCloud, seedScenario, actionEnv } from "../emulator/index.ts";
-import { runAction } from "../__tests__/support/run-action.ts";
+import { runAction } from "../emulator/run-action.ts";
 import { readActionContract } from "./readme-tables.ts";
 
 const USAGE = `usage: npm start -- [input=value ...]

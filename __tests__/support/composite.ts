@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { parseOutputs } from "./run-action.ts";
+import { parseOutputs } from "../../emulator/run-action.ts";
 
 const root = join(import.meta.dirname, "../..");
 

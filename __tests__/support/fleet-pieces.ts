@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { actionEnv, type LocalCloud, type Scenario } from "../../emulator/index.ts";
 import { runComposite, type CompositeRun } from "./composite.ts";
-import { runAction, type ActionRun, type RunOptions } from "./run-action.ts";
+import { runAction, type ActionRun, type RunOptions } from "../../emulator/run-action.ts";
 
 type Entry = Record<string, unknown>;
 const root = join(import.meta.dirname, "../..");

@@ -3,8 +3,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { injectFault } from "../http.ts";
-import { armClient, credential, httpsJson, SUBSCRIPTION, sleep, startTestCloud, trust } from "./test-support.ts";
-import type { TestCloud } from "./test-support.ts";
+import { armClient, credential, httpsJson, SUBSCRIPTION, sleep, startTestCloud, trust } from "../testing/azure.ts";
+import type { TestCloud } from "../testing/azure.ts";
 
 const RG = "rg-fleet";
 const AKS = ["Microsoft.ContainerService", "managedClusters"] as const;

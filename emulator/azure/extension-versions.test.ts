@@ -2,8 +2,8 @@
 // auto-upgrade lands on, the interim step a move from 1.20.4 or lower to 1.23.0 or later needs, and the role it takes.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { armClient, credential, httpsJson, startTestCloud, SUBSCRIPTION, trust } from "./test-support.ts";
-import type { TestCloud } from "./test-support.ts";
+import { armClient, credential, httpsJson, startTestCloud, SUBSCRIPTION, trust } from "../testing/azure.ts";
+import type { TestCloud } from "../testing/azure.ts";
 
 const RG = "rg-versions";
 const LRO = { updateIntervalInMs: 20 };

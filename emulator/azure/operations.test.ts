@@ -4,8 +4,8 @@ import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_DELAYS } from "./arm-state.ts";
 import { DEFAULT_AGENT } from "./index.ts";
-import { credential, httpsJson, sleep, startTestCloud, SUBSCRIPTION, trust } from "./test-support.ts";
-import type { HttpResult, TestCloud } from "./test-support.ts";
+import { credential, httpsJson, sleep, startTestCloud, SUBSCRIPTION, trust } from "../testing/azure.ts";
+import type { HttpResult, TestCloud } from "../testing/azure.ts";
 
 const RG = "rg-ops";
 let t: TestCloud;

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_AGENT } from "./agent-behaviour.ts";
-import { AKS, b64, LRO, RG, startFluxWorld, until } from "./flux-test-support.ts";
-import type { FluxWorld } from "./flux-test-support.ts";
+import { AKS, b64, LRO, RG, startFluxWorld, until } from "../testing/flux-agent.ts";
+import type { FluxWorld } from "../testing/flux-agent.ts";
 
 let w: FluxWorld;
 

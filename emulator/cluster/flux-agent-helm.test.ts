@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import type { FluxConfiguration, ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
 import { helmReleaseFiles, helmReleaseManifest } from "../github/helm-release-fixtures.ts";
 import { DEFAULT_AGENT } from "./agent-behaviour.ts";
-import { AKS, LRO, RG, startFluxWorld, until } from "./flux-test-support.ts";
-import type { FluxWorld } from "./flux-test-support.ts";
-import { PODINFO_INSTALL_FAILED } from "./flux-view-fixture.ts";
+import { AKS, LRO, RG, startFluxWorld, until } from "../testing/flux-agent.ts";
+import type { FluxWorld } from "../testing/flux-agent.ts";
+import { PODINFO_INSTALL_FAILED } from "../testing/flux-view.ts";
 
 let w: FluxWorld;
 

@@ -3,8 +3,8 @@
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_AGENT } from "./agent-behaviour.ts";
-import { AKS, b64, LRO, RG, startFluxWorld, until } from "./flux-test-support.ts";
-import type { FluxWorld } from "./flux-test-support.ts";
+import { AKS, b64, LRO, RG, startFluxWorld, until } from "../testing/flux-agent.ts";
+import type { FluxWorld } from "../testing/flux-agent.ts";
 
 let w: FluxWorld;
 

@@ -4,8 +4,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
 import { oldApiFiles } from "../github/flux-api-fixtures.ts";
-import { AKS, LRO, RG, startFluxWorld, until } from "./flux-test-support.ts";
-import type { FluxWorld } from "./flux-test-support.ts";
+import { AKS, LRO, RG, startFluxWorld, until } from "../testing/flux-agent.ts";
+import type { FluxWorld } from "../testing/flux-agent.ts";
 
 let w: FluxWorld;
 before(async () => {

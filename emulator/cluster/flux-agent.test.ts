@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
-import { AKS, LRO, RG, startFluxWorld, until } from "./flux-test-support.ts";
-import type { FluxWorld } from "./flux-test-support.ts";
+import { AKS, LRO, RG, startFluxWorld, until } from "../testing/flux-agent.ts";
+import type { FluxWorld } from "../testing/flux-agent.ts";
 
 let w: FluxWorld;
 

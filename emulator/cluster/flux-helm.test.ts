@@ -9,7 +9,7 @@ import { helmReleaseOf } from "./flux-manifests.ts";
 import type { HelmReleaseManifest } from "./flux-manifests.ts";
 import { describe } from "./flux-status.ts";
 import type { ObjectStatus } from "./flux-status.ts";
-import { agentView, PODINFO_INSTALL_FAILED, SHA } from "./flux-view-fixture.ts";
+import { agentView, PODINFO_INSTALL_FAILED, SHA } from "../testing/flux-view.ts";
 
 const view = agentView({ infra: { path: "./clusters/prod" }, apps: { path: "./apps", dependsOn: ["infra"] } });
 

@@ -2,7 +2,7 @@
 import { describe as suite, test } from "node:test";
 import assert from "node:assert/strict";
 import { describe, signature } from "./flux-status.ts";
-import { agentView, SHA } from "./flux-view-fixture.ts";
+import { agentView, SHA } from "../testing/flux-view.ts";
 
 const view = agentView({
   infra: { path: "./clusters/prod", timeoutInSeconds: 600 },

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { parseAllDocuments } from "yaml";
-import { failureOf, startLocalGitHub } from "./fixture.ts";
-import type { LocalGitHub } from "./fixture.ts";
+import { failureOf, startLocalGitHub } from "../testing/github.ts";
+import type { LocalGitHub } from "../testing/github.ts";
 import { defaultFluxTree, git } from "./git-repos.ts";
 import { helmReleaseFiles } from "./helm-release-fixtures.ts";
 import { fluxBootstrapFiles, largeRepositoryFiles, sourceRefFiles } from "./repo-fixtures.ts";

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { failureOf, startLocalGitHub } from "./fixture.ts";
-import type { LocalGitHub } from "./fixture.ts";
+import { failureOf, startLocalGitHub } from "../testing/github.ts";
+import type { LocalGitHub } from "../testing/github.ts";
 
 let local: LocalGitHub;
 const keyDir = mkdtempSync(join(tmpdir(), "deploy-keys-test-"));

@@ -1,8 +1,8 @@
 // The git database endpoints through real HTTP and Octokit: trees, blobs, matching refs and tags from the bare repos.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { failureOf, startLocalGitHub } from "./fixture.ts";
-import type { LocalGitHub } from "./fixture.ts";
+import { failureOf, startLocalGitHub } from "../testing/github.ts";
+import type { LocalGitHub } from "../testing/github.ts";
 import { git } from "./git-repos.ts";
 import { GITHUB_TREE_LIMIT } from "./index.ts";
 

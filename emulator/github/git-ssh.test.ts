@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import ssh2 from "ssh2";
 import type { ParsedKey } from "ssh2";
-import { startLocalGitHub } from "./fixture.ts";
-import type { LocalGitHub } from "./fixture.ts";
+import { startLocalGitHub } from "../testing/github.ts";
+import type { LocalGitHub } from "../testing/github.ts";
 
 let local: LocalGitHub;
 let url = "";

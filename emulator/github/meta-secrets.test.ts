@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 import sodium from "libsodium-wrappers";
-import { failureOf, startLocalGitHub } from "./fixture.ts";
-import type { LocalGitHub } from "./fixture.ts";
+import { failureOf, startLocalGitHub } from "../testing/github.ts";
+import type { LocalGitHub } from "../testing/github.ts";
 
 let local: LocalGitHub;
 const dir = mkdtempSync(join(tmpdir(), "meta-test-"));

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { throttling } from "@octokit/plugin-throttling";
 import { injectFault } from "../http.ts";
-import { failureOf, startLocalGitHub } from "./fixture.ts";
-import type { LocalGitHub } from "./fixture.ts";
+import { failureOf, startLocalGitHub } from "../testing/github.ts";
+import type { LocalGitHub } from "../testing/github.ts";
 
 let local: LocalGitHub;
 const repo = { owner: "contoso", repo: "fleet" };

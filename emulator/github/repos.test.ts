@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { failureOf, startLocalGitHub } from "./fixture.ts";
-import type { LocalGitHub } from "./fixture.ts";
+import { failureOf, startLocalGitHub } from "../testing/github.ts";
+import type { LocalGitHub } from "../testing/github.ts";
 
 let local: LocalGitHub;
 let head = "";

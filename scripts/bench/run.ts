@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type LoggedRequest, type Scenario } from "../../emulator/index.ts";
-import { actionDefaults } from "../../__tests__/support/run-action.ts";
+import { actionDefaults } from "../../emulator/runner-env.ts";
 import type { Latencies } from "./analyse.ts";
 
 const root = new URL("../../", import.meta.url).pathname;

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { FluxConfiguration, SourceControlConfigurationClient } from "@azure/arm-kubernetesconfiguration";
 import type { AzureDelays } from "../azure/index.ts";
-import { armClient, SUBSCRIPTION, sleep, startTestCloud, trust } from "../azure/test-support.ts";
-import type { TestCloud } from "../azure/test-support.ts";
-import type { AgentBehaviour } from "./agent-behaviour.ts";
-import { startGitHost } from "./flux-test-git-host.ts";
+import { armClient, SUBSCRIPTION, sleep, startTestCloud, trust } from "./azure.ts";
+import type { TestCloud } from "./azure.ts";
+import type { AgentBehaviour } from "../cluster/agent-behaviour.ts";
+import { startGitHost } from "./flux-git-host.ts";
 
 export const RG = "rg-flux";
 export const AKS = ["Microsoft.ContainerService", "managedClusters"] as const;

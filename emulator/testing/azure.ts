@@ -11,8 +11,8 @@ import { startOidcService } from "../github/oidc.ts";
 import type { ActionsOidc } from "../github/oidc.ts";
 import { createLocalTls } from "../tls.ts";
 import type { LocalTls } from "../tls.ts";
-import { startAzure } from "./index.ts";
-import type { AzureCloud, AzureOptions } from "./index.ts";
+import { startAzure } from "../azure/index.ts";
+import type { AzureCloud, AzureOptions } from "../azure/index.ts";
 
 export const TENANT = "11111111-1111-1111-1111-111111111111";
 export const SUBSCRIPTION = "22222222-2222-2222-2222-222222222222";

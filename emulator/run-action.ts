@@ -4,11 +4,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { actionDefaults } from "../../emulator/runner-env.ts";
+import { actionDefaults } from "./runner-env.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
-
-export { actionDefaults };
+const root = new URL("../", import.meta.url).pathname;
 
 export interface ActionRun {
   readonly code: number | null;

@@ -1,5 +1,5 @@
 // The agent's view of one configuration, and a reported HelmRelease failure, for the tests of what it reports.
-import type { AgentView } from "./flux-status.ts";
+import type { AgentView } from "../cluster/flux-status.ts";
 
 export const SHA = "0123456789abcdef0123456789abcdef01234567";
 

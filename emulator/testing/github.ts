@@ -8,8 +8,8 @@ import type { Traffic } from "../http.ts";
 import { createSigningKey } from "../jwt.ts";
 import { createLocalTls } from "../tls.ts";
 import type { LocalTls } from "../tls.ts";
-import { startGitHub } from "./index.ts";
-import type { GitHubCloud } from "./index.ts";
+import { startGitHub } from "../github/index.ts";
+import type { GitHubCloud } from "../github/index.ts";
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
