@@ -148,17 +148,29 @@ async function runOperation(
   );
 }
 
-/** Deletes the extension and waits until it is gone; one that is gone already is fine. */
-export async function deleteExtension(arm: Arm, name: string, force: boolean, deadline: number): Promise<void> {
-  await armWrite(arm, {
-    request: { method: "DELETE", path: extensionPath(arm, name), query: `forceDelete=${String(force)}` },
-    action: "delete the flux extension",
-    deadline,
-    timedOut: () =>
-      new ActionError("wait-timeout", {
-        title: "Timed out deleting the flux extension",
-        message: `Azure was still deleting the microsoft.flux extension '${name}' when wait-timeout ran out; re-run destroy to finish.`,
-      }),
-    failed: (_error, explained) => explained,
-  });
+/** Deletes the extension once no operation holds it (a killed run's install), and waits until it is gone. */
+export async function deleteExtension(arm: Arm, found: Extension, force: boolean, options: ExtensionWriteOptions): Promise<void> {
+  const name = found.name ?? "flux";
+  const busy = { label: "flux extension", waitingFor: "waiting for an operation already under way to finish" };
+  await watched(options.show, busy, (onWait, waiting) =>
+    writeWhenSettled(
+      found,
+      async (current) => {
+        waiting.stop();
+        if (!current) return;
+        await armWrite(arm, {
+          request: { method: "DELETE", path: extensionPath(arm, name), query: `forceDelete=${String(force)}` },
+          action: "delete the flux extension",
+          deadline: options.deadline,
+          timedOut: () =>
+            new ActionError("wait-timeout", {
+              title: "Timed out deleting the flux extension",
+              message: `Azure was still deleting the microsoft.flux extension '${name}' when wait-timeout ran out; re-run destroy to finish.`,
+            }),
+          failed: (_error, explained) => explained,
+        });
+      },
+      { read: () => readExtension(arm, name), deadline: options.deadline, busyTooLong, onWait },
+    ),
+  );
 }

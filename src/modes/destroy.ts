@@ -2,7 +2,7 @@
 // for it. Idempotent: nothing left is a success that says so.
 import { configurationReport, extensionReport, type Ended } from "../report/report.ts";
 import * as core from "@actions/core";
-import type { Run } from "../run/run.ts";
+import { writing, type Run } from "../run/run.ts";
 import { deleteConfiguration, getConfiguration } from "../azure/flux-configuration.ts";
 import { deleteExtension, findFluxExtension } from "../azure/extension.ts";
 import { getRepository } from "../github/repository.ts";
@@ -34,7 +34,7 @@ export async function destroy(run: Run): Promise<Ended> {
   });
   if (settings.extension.remove) {
     await core.group("Delete the flux extension", async () => {
-      if (extension?.name) await deleteExtension(arm, extension.name, settings.flux.forceDelete, run.deadline);
+      if (extension?.name) await deleteExtension(arm, extension, settings.flux.forceDelete, writing(run));
       report.extension = extensionReport(extension ? "deleted" : "absent", extension, settings.extension.name);
     });
   }
