@@ -34,6 +34,17 @@ export const TRANSIENT_REASONS: ReadonlySet<string> = new Set([
   "DriftCorrectionFailed",
 ]);
 
+/** helm-controller's reasons for a release that failed and stays failed until something changes. */
+export const HELM_FAILED: ReadonlySet<string> = new Set([
+  "InstallFailed",
+  "UpgradeFailed",
+  "TestFailed",
+  "RollbackFailed",
+  "UninstallFailed",
+  "RetriesExceeded",
+  "MissingRollbackTarget",
+]);
+
 /** Reasons that stay until someone changes something (ReconciliationFailed: see reconciliationFailedWaits). */
 export const TERMINAL_REASONS: ReadonlySet<string> = new Set([
   "AuthenticationFailed",
@@ -46,13 +57,7 @@ export const TERMINAL_REASONS: ReadonlySet<string> = new Set([
   "AccessDenied",
   "InvalidCELExpression",
   "FeatureGateDisabled",
-  "InstallFailed",
-  "UpgradeFailed",
-  "TestFailed",
-  "RollbackFailed",
-  "UninstallFailed",
-  "RetriesExceeded",
-  "MissingRollbackTarget",
+  ...HELM_FAILED,
   "ChartMutateError",
   "ChartPullFailed",
 ]);

@@ -5,7 +5,7 @@
 import type { FluxConfiguration, ObjectStatusDefinition } from "@azure/arm-kubernetesconfiguration";
 import { ActionError } from "../errors.ts";
 import { statusesOf } from "../flux-statuses.ts";
-import { TERMINAL_REASONS, TRANSIENT_REASONS, reconciliationFailedWaits, refusedFluxApi } from "./flux-reasons.ts";
+import { HELM_FAILED, TERMINAL_REASONS, TRANSIENT_REASONS, reconciliationFailedWaits, refusedFluxApi } from "./flux-reasons.ts";
 
 /** The commit in `sourceSyncedCommitId`: "main/<sha>" (older agents) or "main@sha1:<sha>" (Flux 2). */
 export function syncedSha(configuration: FluxConfiguration): string | undefined {
@@ -29,17 +29,6 @@ const PERMISSION =
   /Permission denied \(publickey\)|unable to authenticate|Repository not found|could not read from remote|authentication required/i;
 const PATH_NOT_FOUND = /kustomization path not found|path not found|no such file or directory/i;
 const REF_NOT_FOUND = /couldn't find remote ref|no match found for semver|object not found|reference not found/i;
-
-/** helm-controller's reasons for a release that failed and stays failed until something changes. */
-const HELM_FAILED = new Set([
-  "InstallFailed",
-  "UpgradeFailed",
-  "TestFailed",
-  "RollbackFailed",
-  "UninstallFailed",
-  "RetriesExceeded",
-  "MissingRollbackTarget",
-]);
 
 const count = (n: number | undefined, what: string): string => `${n ?? 0} ${what}${n === 1 ? "" : "s"}`;
 
