@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario, type LoggedRequest } from "../emulator/index.ts";
 import { runAction, type ActionRun } from "../emulator/run-action.ts";
-import { pemOf, publicBlobOf } from "./support/secret-scan.ts";
+import { findSecrets, pemOf, publicBlobOf } from "./support/secret-scan.ts";
 import { inLanes } from "./support/lanes.ts";
 
 type Mode = "apply" | "rotate" | "destroy";
@@ -127,6 +127,12 @@ async function runCase(cloud: LocalCloud, c: Case): Promise<Outcome> {
   };
   const kind = c.fault.startsWith("lost") ? "lost" : "pass";
   cloud.injectFault({ ...select, kind, times: 1, onAnswered, ...(c.fault === "lost: 502" ? { status: 502 } : {}) });
+  const pems = new Set<string>();
+  const notePem = (): void => {
+    const pem = pemOf(cloud.azure.getFluxConfiguration(scenario.clusterId, "flux-system"));
+    if (pem) pems.add(pem);
+  };
+  notePem();
   const first = await runAction({ ...actionEnv(cloud, scenario, { mode: c.mode }), ...attempt(1) }, { onSpawn: (p) => (child = p) });
   cloud.clearFaults();
   const problems: string[] = [];
@@ -152,7 +158,16 @@ async function runCase(cloud: LocalCloud, c: Case): Promise<Outcome> {
     cloud.github.deployKeys(full).some((k) => keysBefore.has(blobOf(k.key)));
   // The next run: a re-run of the same workflow run.
   const middle = cloud.traffic.log.length;
+  notePem();
   const second = await runAction({ ...actionEnv(cloud, scenario, { mode: c.mode }), ...attempt(2) });
+  notePem();
+  // No private key or token in anything a user sees or the services were sent outside protected settings.
+  const leaks = findSecrets(
+    [first.everything, second.everything, JSON.stringify(cloud.traffic.log.slice(from))].join("\n"),
+    [...pems],
+    [scenario.token],
+  );
+  if (leaks.length > 0) problems.push(`secrets in output: ${leaks.join(", ")}`);
   if (second.code !== 0) problems.push(`the next run failed: ${errorLine(second)}`);
   const newKeys = cloud.traffic.log.slice(middle).filter((r) => r.method === "POST" && /\/keys$/.test(r.path) && r.status === 201);
   if (finishOnly && newKeys.length > 0) problems.push("the next run made a new key instead of finishing the first run's");

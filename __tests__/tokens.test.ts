@@ -70,28 +70,33 @@ test("a token that expires before wait-timeout could end is warned about at the 
   assert.ok(!warnings(fine).some((w) => w.includes("expires before wait-timeout")));
 });
 
-test("a token that expires mid-rotation: its own error, what stays, and the next run finishes the rotation", async () => {
-  const s = await scenario();
-  appToken(s, new Date(Date.now() + 60 * 60_000));
-  assert.equal((await runAction(actionEnv(cloud, s))).code, 0);
-  // A token with 3 s left, and a switch the agent takes 4 s to act on: it expires during the rotation's proof.
-  appToken(s, new Date(Date.now() + 3_000));
-  cloud.azure.setDelays({ reconciliationMs: 4_000 });
-  const run = await runAction(actionEnv(cloud, s, { mode: "rotate" })).finally(() => cloud.azure.setDelays({ reconciliationMs: 20 }));
-  assert.notEqual(run.code, 0);
-  const error = errors(run).join("\n");
-  assert.match(error, /title=GitHub token rejected/);
-  assert.match(error, /It expired at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
-  assert.match(error, /older deploy key\(s\) \d+ stay.*the next run/);
-  assert.equal(ownKeys(s), 2);
-  // A fresh token: the next rotate proves the key Azure holds and removes the older one, without a new key.
-  appToken(s, new Date(Date.now() + 60 * 60_000));
-  const next = await runAction(actionEnv(cloud, s, { mode: "rotate" }));
-  assert.equal(next.code, 0, next.everything);
-  assert.match(next.stdout, /finishing that rotation/);
-  assert.equal(ownKeys(s), 1);
-  assert.equal(next.outputs["compliance-state"], "Compliant");
-});
+// Whether answers to an installation token carry GitHub-Authentication-Token-Expiration is not documented: both.
+for (const expirationHeader of [true, false]) {
+  test(`a token that expires mid-rotation (expiry header ${expirationHeader ? "sent" : "not sent"}): its own error, what stays, and the next run finishes the rotation`, async () => {
+    const s = await scenario();
+    appToken(s, new Date(Date.now() + 60 * 60_000));
+    assert.equal((await runAction(actionEnv(cloud, s))).code, 0);
+    // A token with 3 s left, and a switch the agent takes 4 s to act on: it expires during the rotation's proof.
+    appToken(s, new Date(Date.now() + 3_000), expirationHeader);
+    cloud.azure.setDelays({ reconciliationMs: 4_000 });
+    const run = await runAction(actionEnv(cloud, s, { mode: "rotate" })).finally(() => cloud.azure.setDelays({ reconciliationMs: 20 }));
+    assert.notEqual(run.code, 0);
+    const error = errors(run).join("\n");
+    assert.match(error, /title=GitHub token rejected/);
+    // The time it expired is said when GitHub's answers gave it.
+    if (expirationHeader) assert.match(error, /It expired at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+    else assert.doesNotMatch(error, /It expired at/);
+    assert.match(error, /older deploy key\(s\) \d+ stay.*the next run/);
+    assert.equal(ownKeys(s), 2);
+    // A fresh token: the next rotate proves the key Azure holds and removes the older one, without a new key.
+    appToken(s, new Date(Date.now() + 60 * 60_000));
+    const next = await runAction(actionEnv(cloud, s, { mode: "rotate" }));
+    assert.equal(next.code, 0, next.everything);
+    assert.match(next.stdout, /finishing that rotation/);
+    assert.equal(ownKeys(s), 1);
+    assert.equal(next.outputs["compliance-state"], "Compliant");
+  });
+}
 
 test("a deploy key POST committed by GitHub whose answer was lost is adopted, not registered twice", async () => {
   const s = await scenario();

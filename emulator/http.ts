@@ -17,7 +17,8 @@ export interface LoggedRequest {
  * status: answer with `status` instead of handling the request. reset: drop the connection before handling it.
  * slow: stall, then handle normally. lost: handle the request (the server commits it), then lose the answer: the
  * connection drops, or, with `status`, a proxy's error replaces it (a 502 from a gateway that timed out on the
- * backend, as GitHub's and Azure's front doors do). pass: handle and answer normally (with `onAnswered`, to act
+ * backend: Azure Front Door answers 502/503 when the origin does not answer in time, learn.microsoft.com/azure/frontdoor/troubleshoot-issues;
+ * GitHub's API answers 502 on a timed-out request, docs.github.com "Troubleshooting the REST API", Timeouts). pass: handle and answer normally (with `onAnswered`, to act
  * right after a chosen request, e.g. cancel the client as the runner does).
  */
 export type FaultKind = "status" | "reset" | "slow" | "lost" | "pass";

@@ -107,6 +107,10 @@ function remove(state: ArmState, hooks: ConfigurationHooks, request: Request, ta
   const resource = state.resources.get(target.id.toLowerCase());
   state.deletions.push({ resourceId: target.id, forceDelete: request.url.searchParams.get("forceDelete") === "true" });
   if (!resource) return { status: 204 };
+  const running = String(resource.properties["provisioningState"]);
+  if (state.agent.deleteWhileBusy === "refused" && ["Creating", "Updating"].includes(running)) {
+    return busyRefusal(state, target.kind, resource.name, running);
+  }
   resource.properties = { ...resource.properties, provisioningState: "Deleting" };
   resource.generation += 1;
   const operationId = startOperation(state, hooks, resource, true);

@@ -35,6 +35,12 @@ export interface AgentBehaviour {
    *  long-standing answer) or "Conflict" (plain code Conflict, message naming the running provisioning state; see
    *  busyRefusal in azure/kubernetes-configuration.ts for the real texts it is modelled on). Default "AnotherOperationInProgress". */
   readonly busyError: "AnotherOperationInProgress" | "Conflict";
+  /** A DELETE of an extension or flux configuration while another operation (a create or update) runs on it: "accepted"
+   *  (default: the delete starts, as the stand-in always did) or "refused" (answered like any busy write, see busyError).
+   *  ARM's RPC does not say which a resource provider must do (Azure/azure-resource-manager-rpc v1.0/async-api-reference.md),
+   *  and no recording shows Microsoft.KubernetesConfiguration's answer, hence a switch. A DELETE while the resource
+   *  is already Deleting is accepted either way. */
+  readonly deleteWhileBusy: "accepted" | "refused";
   /** true (default): with an SSH URL and no configurationProtectedSettings.sshPrivateKey the agent makes a key pair once
    *  per configuration, keeps it as long as the configuration, and publishes its public half as repositoryPublicKey.
    *  Evidence: Microsoft Learn, "Application deployments with GitOps (Flux v2)" and `az k8s-configuration flux create`:
@@ -84,6 +90,7 @@ export const DEFAULT_AGENT: AgentBehaviour = {
   syncIntervalMs: undefined,
   runningStatus: "provisioning-state",
   busyError: "AnotherOperationInProgress",
+  deleteWhileBusy: "accepted",
   generateKeys: true,
   clusterKeyType: "ecdsa",
   retryMinMs: 750,

@@ -56,7 +56,9 @@ export function identify(state: GitHubState, request: Request): Caller | Respons
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header.trim());
   if (!header) return {};
   const found = match?.[1] ? state.tokens.get(match[1]) : undefined;
-  // An expired token is refused like an unknown one (GitHub does not say "expired").
+  // An expired token is refused like an unknown one: 401 {"message":"Bad credentials"}, never a word about expiry
+  // (answers quoted in PyGithub/PyGithub#1753 and MeltanoLabs/tap-github#243; docs.github.com, "Troubleshooting the
+  // REST API": a 401 for invalid credentials).
   const grant = found && (found.expiresAt === undefined || Date.now() < found.expiresAt) ? found : undefined;
   return grant ? { grant, token: match?.[1] } : githubError(401, "Bad credentials", "https://docs.github.com/rest");
 }

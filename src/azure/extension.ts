@@ -81,6 +81,9 @@ function busyTooLong(extension: Extension): ActionError {
   });
 }
 
+/** The progress line of a wait for an operation already under way on the extension. */
+const BUSY = { label: "flux extension", waitingFor: "waiting for an operation already under way to finish" };
+
 export interface ExtensionWriteOptions {
   readonly deadline: number;
   /** The run's progress lines. */
@@ -96,23 +99,35 @@ export async function ensureExtension(
 ): Promise<ExtensionResult> {
   const desired = desiredExtension(settings, arm);
   const name = found?.name ?? settings.name;
-  const busy = { label: "flux extension", waitingFor: "waiting for an operation already under way to finish" };
-  return watched(options.show, busy, (onWait, waiting) =>
+  return whenSettled(arm, name, found, options, async (existing): Promise<ExtensionResult> => {
+    if (existing?.provisioningState === "Failed") throw failed(arm, existing);
+    if (existing) {
+      const { changes, patch } = diffExtension(existing, desired);
+      if (!patch) return { change: "unchanged", name, version: existing.currentVersion ?? existing.version, changes };
+      const request: ArmWrite = { method: "PATCH", path: extensionPath(arm, name), body: { properties: patch } };
+      const result = await runOperation(arm, name, "Updating", request, options);
+      return { change: "updated", name, version: result?.currentVersion ?? result?.version, changes };
+    }
+    const request: ArmWrite = { method: "PUT", path: extensionPath(arm, name), body: restBody(desired) };
+    const result = await runOperation(arm, name, "Creating", request, options);
+    return { change: "created", name, version: result?.currentVersion ?? result?.version, changes: [] };
+  });
+}
+
+/** Decides and writes once no operation holds the extension; asked again on what is there after a 409. */
+function whenSettled<T>(
+  arm: Arm,
+  name: string,
+  found: Extension | undefined,
+  options: ExtensionWriteOptions,
+  attempt: (current: Extension | undefined) => Promise<T>,
+): Promise<T> {
+  return watched(options.show, BUSY, (onWait, waiting) =>
     writeWhenSettled(
       found,
-      async (existing): Promise<ExtensionResult> => {
+      (current) => {
         waiting.stop();
-        if (existing?.provisioningState === "Failed") throw failed(arm, existing);
-        if (existing) {
-          const { changes, patch } = diffExtension(existing, desired);
-          if (!patch) return { change: "unchanged", name, version: existing.currentVersion ?? existing.version, changes };
-          const request: ArmWrite = { method: "PATCH", path: extensionPath(arm, name), body: { properties: patch } };
-          const result = await runOperation(arm, name, "Updating", request, options);
-          return { change: "updated", name, version: result?.currentVersion ?? result?.version, changes };
-        }
-        const request: ArmWrite = { method: "PUT", path: extensionPath(arm, name), body: restBody(desired) };
-        const result = await runOperation(arm, name, "Creating", request, options);
-        return { change: "created", name, version: result?.currentVersion ?? result?.version, changes: [] };
+        return attempt(current);
       },
       { read: () => readExtension(arm, name), deadline: options.deadline, busyTooLong, onWait },
     ),
@@ -151,26 +166,18 @@ async function runOperation(
 /** Deletes the extension once no operation holds it (a killed run's install), and waits until it is gone. */
 export async function deleteExtension(arm: Arm, found: Extension, force: boolean, options: ExtensionWriteOptions): Promise<void> {
   const name = found.name ?? "flux";
-  const busy = { label: "flux extension", waitingFor: "waiting for an operation already under way to finish" };
-  await watched(options.show, busy, (onWait, waiting) =>
-    writeWhenSettled(
-      found,
-      async (current) => {
-        waiting.stop();
-        if (!current) return;
-        await armWrite(arm, {
-          request: { method: "DELETE", path: extensionPath(arm, name), query: `forceDelete=${String(force)}` },
-          action: "delete the flux extension",
-          deadline: options.deadline,
-          timedOut: () =>
-            new ActionError("wait-timeout", {
-              title: "Timed out deleting the flux extension",
-              message: `Azure was still deleting the microsoft.flux extension '${name}' when wait-timeout ran out; re-run destroy to finish.`,
-            }),
-          failed: (_error, explained) => explained,
-        });
-      },
-      { read: () => readExtension(arm, name), deadline: options.deadline, busyTooLong, onWait },
-    ),
-  );
+  await whenSettled(arm, name, found, options, async (current) => {
+    if (!current) return;
+    await armWrite(arm, {
+      request: { method: "DELETE", path: extensionPath(arm, name), query: `forceDelete=${String(force)}` },
+      action: "delete the flux extension",
+      deadline: options.deadline,
+      timedOut: () =>
+        new ActionError("wait-timeout", {
+          title: "Timed out deleting the flux extension",
+          message: `Azure was still deleting the microsoft.flux extension '${name}' when wait-timeout ran out; re-run destroy to finish.`,
+        }),
+      failed: (_error, explained) => explained,
+    });
+  });
 }

@@ -8,7 +8,7 @@
 import type { FluxConfiguration, FluxConfigurationPatch } from "@azure/arm-kubernetesconfiguration";
 
 /** Azure's default fetch timeout of a GitRepository (seconds). */
-const DEFAULT_TIMEOUT_SECONDS = 600;
+export const DEFAULT_TIMEOUT_SECONDS = 600;
 /** The GitRepository spec fields a PATCH can change; a change of any of them makes Flux fetch at once. */
 const SPEC_FIELDS = ["url", "repositoryRef", "syncIntervalInSeconds", "timeoutInSeconds"] as const;
 

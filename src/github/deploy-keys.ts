@@ -3,6 +3,7 @@ import type { Octokit } from "./client.ts";
 import { tokenProblem } from "./client.ts";
 import type { Git } from "../inputs/settings.ts";
 import { ActionError, statusOf } from "../errors.ts";
+import { sameKey } from "./key-titles.ts";
 
 export interface DeployKey {
   readonly id: number;
@@ -34,6 +35,11 @@ export async function listDeployKeys(octokit: Octokit, git: Git): Promise<Deploy
     if (statusOf(error) === 403 || statusOf(error) === 404) throw tokenProblem(git, "list deploy keys", error);
     throw error;
   }
+}
+
+/** The repository's deploy key with this key material (type and base64; GitHub drops the comment), if any. */
+export async function findDeployKey(octokit: Octokit, git: Git, publicKey: string): Promise<DeployKey | undefined> {
+  return (await listDeployKeys(octokit, git)).find((k) => sameKey(k.key, publicKey));
 }
 
 export async function addDeployKey(octokit: Octokit, git: Git, title: string, publicKey: string, readOnly: boolean): Promise<DeployKey> {

@@ -7,8 +7,7 @@ import * as core from "@actions/core";
 import type { Run } from "./run.ts";
 import type { CreatedKey } from "./ledger.ts";
 import { createOctokit, type Octokit } from "../github/client.ts";
-import { deleteDeployKey, listDeployKeys } from "../github/deploy-keys.ts";
-import { sameKey } from "../github/key-titles.ts";
+import { deleteDeployKey, findDeployKey } from "../github/deploy-keys.ts";
 import { keyReport } from "./deploy-keys.ts";
 import { messageOf } from "../errors.ts";
 import { sleep } from "../poll.ts";
@@ -72,7 +71,7 @@ async function cancel(run: Run, signal: NodeJS.Signals): Promise<void> {
 
 async function removeUnused(run: Run, octokit: Octokit, entry: CreatedKey): Promise<void> {
   // Without GitHub's answer (cancelled mid-request, or it was lost) the key may still exist: look for its material.
-  const key = entry.key ?? (await listDeployKeys(octokit, run.settings.git)).find((k) => sameKey(k.key, entry.publicBlob));
+  const key = entry.key ?? (await findDeployKey(octokit, run.settings.git, entry.publicBlob));
   if (!key) return;
   await deleteDeployKey(octokit, run.settings.git, key.id);
   entry.removed = true;

@@ -2,8 +2,8 @@
 // reported, found by age, proven in use by GitHub's last_used, and removed with a line in the report.
 import * as core from "@actions/core";
 import type { Run } from "./run.ts";
-import { addDeployKey, deleteDeployKey, getDeployKey, listDeployKeys, type DeployKey } from "../github/deploy-keys.ts";
-import { deployKeyTitle, sameKey } from "../github/key-titles.ts";
+import { addDeployKey, deleteDeployKey, findDeployKey, getDeployKey, type DeployKey } from "../github/deploy-keys.ts";
+import { deployKeyTitle } from "../github/key-titles.ts";
 import { generateKeyPair, secretForms, type SshKeyPair } from "../ssh/keys.ts";
 import { fingerprintOf } from "../ssh/public-keys.ts";
 import type { DeployKeyReport } from "../report/report.ts";
@@ -60,7 +60,7 @@ export async function registerKey(run: Run, pair: PublicHalf, options: RegisterO
       core.info(`Added deploy key "${title}" (${pair.fingerprint}, ${key.readOnly ? "read-only" : "read-write"}).`);
       return key;
     } catch (error) {
-      const found = lostAnswer(error) ? await findByMaterial(run, pair.publicBlob) : undefined;
+      const found = lostAnswer(error) ? await findDeployKey(run.octokit, settings.git, pair.publicBlob) : undefined;
       if (!found) throw error;
       core.info(
         `GitHub had registered deploy key "${found.title}" (${pair.fingerprint}) before its answer was lost: adopting it (id ${found.id}).`,
@@ -82,12 +82,6 @@ function lostAnswer(error: unknown): boolean {
   if (error instanceof ActionError) return error.code === "deploy-key-in-use";
   const status = statusOf(error);
   return status === undefined || status >= 500;
-}
-
-/** The repository's deploy key with this key material, if any. */
-export async function findByMaterial(run: Run, publicBlob: string): Promise<DeployKey | undefined> {
-  const listed = await listDeployKeys(run.octokit, run.settings.git);
-  return listed.find((k) => sameKey(k.key, publicBlob));
 }
 
 /** Deletes each key and lists it among the removed keys of the report. */

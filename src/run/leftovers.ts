@@ -5,11 +5,13 @@ import * as core from "@actions/core";
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
 import { writing, type Run } from "./run.ts";
 import type { KeyStates } from "./stale-keys.ts";
-import { keyReport, removeKeys } from "./deploy-keys.ts";
+import { removeKeys } from "./deploy-keys.ts";
+import { whenSettled } from "./settled.ts";
 import { classifyKeys } from "./stale-keys.ts";
-import { deleteDeployKey, type DeployKey } from "../github/deploy-keys.ts";
+import type { DeployKey } from "../github/deploy-keys.ts";
 import { sameKey } from "../github/key-titles.ts";
 import { patchConfiguration } from "../azure/flux-configuration.ts";
+import { DEFAULT_TIMEOUT_SECONDS } from "../azure/key-switch.ts";
 import { formatElapsed } from "../poll.ts";
 
 /** Removes leftover keys; names the young ones a run still going may be about to use. */
@@ -32,13 +34,18 @@ export async function removeLeftovers(run: Run, states: KeyStates): Promise<void
   }
 }
 
-/** Puts back gitRepository.timeoutInSeconds that a killed rotation left nudged by one second. */
+/**
+ * Puts back gitRepository.timeoutInSeconds that a killed rotation left nudged by one second. Decided on the settled
+ * configuration each time: a retry of a PATCH whose answer was lost meets its operation, waits, and finds it done.
+ */
 export async function restoreTimeout(run: Run, current: FluxConfiguration, desired: FluxConfiguration): Promise<void> {
-  const have = current.gitRepository?.timeoutInSeconds;
-  const want = desired.gitRepository?.timeoutInSeconds;
-  if (have === undefined || want === undefined || have === null || want === null || Math.abs(have - want) !== 1) return;
-  await patchConfiguration(run.arm, run.settings.flux.name, { gitRepository: { timeoutInSeconds: want } }, undefined, writing(run));
-  core.info(`gitRepository.timeoutInSeconds put back to ${want} (an earlier rotation had nudged it to ${have}).`);
+  const want = desired.gitRepository?.timeoutInSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  await whenSettled(run, current, async (settled) => {
+    const have = settled?.gitRepository?.timeoutInSeconds;
+    if (have === undefined || have === null || Math.abs(have - want) !== 1) return;
+    await patchConfiguration(run.arm, run.settings.flux.name, { gitRepository: { timeoutInSeconds: want } }, undefined, writing(run));
+    core.info(`gitRepository.timeoutInSeconds put back to ${want} (an earlier rotation had nudged it to ${have}).`);
+  });
 }
 
 /**
@@ -55,9 +62,7 @@ export async function removeUnusedKeys(
 ): Promise<void> {
   if (added && final.repositoryPublicKey && !sameKey(final.repositoryPublicKey, added.key)) {
     run.report.notes.push("Another run replaced the configuration's key while this one ran; its key is kept and this run's key removed.");
-    await deleteDeployKey(run.octokit, run.settings.git, added.id);
-    run.ledger.removed(added.id);
-    run.report.removedKeys.push(keyReport("deleted", added, undefined));
+    await removeKeys(run, [added], "unused (another run's key took over)");
     return;
   }
   const all = added ? [...owned.filter((k) => k.id !== added.id), added] : owned;

@@ -8,7 +8,7 @@ import { watched } from "../poll.ts";
 import { ActionError } from "../errors.ts";
 
 /** How to read and give up on the busy configuration (the caller shows the wait: `onWait`). */
-export function configurationSettling(run: Run, onWait: (state: string) => void): SettleOptions<FluxConfiguration> {
+function configurationSettling(run: Run, onWait: (state: string) => void): SettleOptions<FluxConfiguration> {
   const { settings } = run;
   return {
     read: () => getConfiguration(run.arm, settings.flux.name),
@@ -23,7 +23,7 @@ export function configurationSettling(run: Run, onWait: (state: string) => void)
 }
 
 /** The progress line of a wait for an operation under way on the configuration. */
-export const BUSY_LINE = { label: "flux configuration", waitingFor: "waiting for an operation already under way to finish" };
+const BUSY_LINE = { label: "flux configuration", waitingFor: "waiting for an operation already under way to finish" };
 
 /** The configuration once no operation holds it (as read when it already was settled). */
 export function settledConfiguration(run: Run, current: FluxConfiguration | undefined): Promise<FluxConfiguration | undefined> {
