@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startLocalCloud, seedScenario, actionEnv, type LocalCloud } from "../emulator/index.ts";
 import { errorAnnotations } from "./support/annotations.ts";
-import { runAction } from "../emulator/run-action.ts";
+import { runAction, type ActionRun } from "../emulator/run-action.ts";
 
 let cloud: LocalCloud;
 
@@ -12,6 +12,14 @@ before(async () => {
   cloud = await startLocalCloud();
 });
 after(() => cloud.close());
+
+/** The run failed (exit 1) with exactly one ::error annotation: that one. */
+function theOneError(run: ActionRun): ReturnType<typeof errorAnnotations>[number] | undefined {
+  assert.equal(run.code, 1, run.everything);
+  const errors = errorAnnotations(run.stdout);
+  assert.equal(errors.length, 1, run.stdout);
+  return errors[0];
+}
 
 test("a typo in cluster-name, with the role at the cluster: both causes, with the names as typed and the real client ID", async () => {
   // The custom role of examples/azure, assigned at the cluster only (docs/workflows.md): every other name answers 403.
@@ -22,10 +30,7 @@ test("a typo in cluster-name, with the role at the cluster: both causes, with th
   });
   const mark = cloud.traffic.log.length;
   const run = await runAction(actionEnv(cloud, scenario, { "cluster-name": "aks-tpyo" }), { bundled: true });
-  assert.equal(run.code, 1, run.everything);
-  const errors = errorAnnotations(run.stdout);
-  assert.equal(errors.length, 1, run.stdout);
-  const [error] = errors;
+  const error = theOneError(run);
   assert.equal(error?.title, "Cluster not readable: wrong name or no role");
   const message = error?.message ?? "";
   for (const expected of [
@@ -59,10 +64,7 @@ test("AADSTS700016 (an Object ID given as client-id): which ID to use, Entra's t
   const objectId = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
   const mark = cloud.traffic.log.length;
   const run = await runAction(actionEnv(cloud, scenario, { "client-id": objectId }), { bundled: true });
-  assert.equal(run.code, 1, run.everything);
-  const errors = errorAnnotations(run.stdout);
-  assert.equal(errors.length, 1, run.stdout);
-  const [error] = errors;
+  const error = theOneError(run);
   assert.equal(error?.title, "No such client ID in the tenant");
   const message = error?.message ?? "";
   assert.ok(message.includes(`client ID ${objectId} in tenant ${scenario.tenantId} (AADSTS700016)`), message);

@@ -72,9 +72,8 @@ export async function registerKey(run: Run, pair: PublicHalf, options: RegisterO
     (key) => (entry.key = key),
     () => undefined,
   );
-  const key = await registration;
-  entry.key = key;
-  return key;
+  // The ledger learns the key first (the reaction above was registered first), before any later step can run.
+  return registration;
 }
 
 /** A failure after which the POST may have been committed: "already in use" (our retry), a 5xx or no answer at all. */
