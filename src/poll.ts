@@ -1,18 +1,20 @@
 // One way to wait: a step runs until it says done, at one cadence (half the time waited so far, from 250 ms up to
-// 2 s, or up to 500 ms once Azure has said the end is near), or, where the last answer sent a Retry-After, exactly
-// that (the server's own rate, never sooner), against a deadline on the monotonic clock (performance.now()), so a wall-clock jump never ends or stretches a wait.
+// 1 s, or up to 500 ms once Azure has said the end is near), or, where the last answer sent a Retry-After, exactly
+// that (the server's own rate, never sooner), against a deadline on the monotonic clock (performance.now()), so a
+// wall-clock jump never ends or stretches a wait. A wait may also be paced: stretched while the server says its
+// read budget runs low (src/azure/read-budget.ts), never shortened.
 //
-// The bounds are a read budget: a minute-long wait costs about one ARM read per 2 s, so a fleet of 50 runs waiting at
-// once in one subscription reads about 25 times a second, what ARM refills for one service principal
-// (docs/performance.md, "Reads and ARM's limits"); an end is seen about 1 s late on average, 0.25 s once it is near.
+// The bounds are a read budget: a minute-long wait costs about one ARM read a second and sees the end within a
+// second (half a second on average, a quarter once it is near); a fleet of runs sharing one identity slows itself
+// down through the pacing before ARM refuses reads (docs/performance.md, "Reads and ARM's limits").
 
 const MIN_POLL_MS = 250;
-const STEADY_POLL_MS = 2_000;
+const STEADY_POLL_MS = 1_000;
 const NEAR_POLL_MS = 500;
 
 /**
  * How long to wait before the next poll: what the server asked for (Retry-After; at least 250 ms), else half the time
- * waited so far, from 250 ms to 2 s (500 ms when `near`: Azure has said the end is close).
+ * waited so far, from 250 ms to 1 s (500 ms when `near`: Azure has said the end is close).
  */
 export function nextPollDelay(elapsedMs: number, serverAsksMs: number | undefined, near = false): number {
   if (serverAsksMs !== undefined) return Math.max(MIN_POLL_MS, serverAsksMs);
@@ -47,6 +49,11 @@ export interface PollOptions {
   readonly timedOut: () => Error;
   /** Wait this long before the first step (the Retry-After of the write that started an operation). */
   readonly firstDelayMs?: number | undefined;
+  /**
+   * How much to stretch each pause (1: not at all), asked before each one: e.g. while ARM says few reads are left in
+   * the identity's budget. Values below 1 are taken as 1: pacing never polls sooner than the cadence or a Retry-After.
+   */
+  readonly pace?: (() => number) | undefined;
 }
 
 export const notYet = (retryAfter?: number, near = false): PollStep<never> => ({ done: false, retryAfterMs: retryAfter, near });
@@ -55,14 +62,15 @@ export const doneWith = <T>(value: T): PollStep<T> => ({ done: true, value });
 /** Runs `step` until it is done; between steps waits by the one cadence rule, ending at the deadline. */
 export async function pollUntil<T>(step: () => Promise<PollStep<T>>, options: PollOptions): Promise<T> {
   const started = performance.now();
+  const paced = (ms: number): number => ms * Math.max(1, options.pace?.() ?? 1);
   let asked = options.firstDelayMs;
-  if (asked !== undefined) await pause(asked, asked, options);
+  if (asked !== undefined) await pause(paced(asked), asked, options);
   for (;;) {
     const result = await step();
     if (result.done) return result.value;
     asked = result.retryAfterMs;
     if (performance.now() >= options.deadline) throw options.timedOut();
-    await pause(nextPollDelay(performance.now() - started, asked, result.near), asked, options);
+    await pause(paced(nextPollDelay(performance.now() - started, asked, result.near)), asked, options);
   }
 }
 

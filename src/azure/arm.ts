@@ -8,6 +8,7 @@ import type { Cluster } from "../inputs/settings.ts";
 import { ActionError, armCodeOf, messageOf, statusOf } from "../errors.ts";
 import type { WriteGate } from "../write-gate.ts";
 import { throttlingPolicy } from "./throttling.ts";
+import { ReadBudget, readBudgetPolicy } from "./read-budget.ts";
 
 export interface Arm {
   /** The SDK client, there once the Azure SDK chunk has loaded (the load starts with createArm; await it at each use). */
@@ -19,6 +20,8 @@ export interface Arm {
   readonly endpoint: string;
   /** The client ID the run signs in with, for the commands error messages give. */
   readonly clientId: string;
+  /** What ARM says is left of the identity's read budget; every wait on ARM is paced by it. */
+  readonly budget: ReadBudget;
 }
 
 export function clusterRpOf(cluster: Cluster): string {
@@ -62,6 +65,7 @@ function gatePolicy(gate: WriteGate): PipelinePolicy {
 
 /** Starts loading the Azure SDK and returns at once: nothing waits for the SDK until it first calls Azure. */
 export function createArm(credential: AzureCredential, cluster: Cluster, endpoint: string, gate?: WriteGate, deadline?: number): Arm {
+  const budget = new ReadBudget();
   const client = loadAzureSdk().then(
     (sdk) =>
       new sdk.SourceControlConfigurationClient(credential, cluster.subscriptionId, {
@@ -72,12 +76,22 @@ export function createArm(credential: AzureCredential, cluster: Cluster, endpoin
           // Before the debug policy, which then logs each 429 and each try after it.
           ...(deadline !== undefined ? [{ policy: throttlingPolicy(deadline), position: "perRetry" as const }] : []),
           { policy: debugPolicy, position: "perRetry" },
+          // Innermost: sees every answer, each try and each 429 included.
+          { policy: readBudgetPolicy(budget), position: "perRetry" },
           ...(gate ? [{ policy: gatePolicy(gate), position: "perCall" as const }] : []),
         ],
       }),
   );
   client.catch(() => undefined);
-  return { client, cluster, clusterRp: clusterRpOf(cluster), clusterId: clusterIdOf(cluster), endpoint, clientId: credential.clientId };
+  return {
+    client,
+    cluster,
+    clusterRp: clusterRpOf(cluster),
+    clusterId: clusterIdOf(cluster),
+    endpoint,
+    clientId: credential.clientId,
+    budget,
+  };
 }
 
 export interface ArmResponse<T> {

@@ -129,7 +129,7 @@ function whenSettled<T>(
         waiting.stop();
         return attempt(current);
       },
-      { read: () => readExtension(arm, name), deadline: options.deadline, busyTooLong, onWait },
+      { read: () => readExtension(arm, name), deadline: options.deadline, busyTooLong, onWait, pace: arm.budget.pace },
     ),
   );
 }

@@ -90,7 +90,7 @@ export async function writeAndAwait(arm: Arm, write: ArmWrite, options: Operatio
         options.onStatus?.(String(read.state));
         return notYet(undefined, read.near);
       },
-      { deadline: options.deadline, timedOut: options.timedOut, firstDelayMs: nextPollDelay(0, undefined) },
+      { deadline: options.deadline, timedOut: options.timedOut, firstDelayMs: nextPollDelay(0, undefined), pace: arm.budget.pace },
     );
   }
   await pollUntil(
@@ -109,6 +109,7 @@ export async function writeAndAwait(arm: Arm, write: ArmWrite, options: Operatio
     {
       deadline: options.deadline,
       timedOut: options.timedOut,
+      pace: arm.budget.pace,
       // After a watch, the operation is read as soon as the write's Retry-After allows (usually at once).
       firstDelayMs: watch ? Math.max(0, (askedFirst ?? 0) - (performance.now() - answeredAt)) : (askedFirst ?? nextPollDelay(0, undefined)),
     },
@@ -127,6 +128,8 @@ export interface SettleOptions<R> {
   /** The error when the resource is still busy at the deadline. */
   readonly busyTooLong: (resource: R) => Error;
   readonly onWait: (state: string) => void;
+  /** Stretches the cadence (the run's ARM read budget, Arm.budget.pace). */
+  readonly pace?: () => number;
 }
 
 type Stateful = { readonly provisioningState?: string | null };
@@ -144,7 +147,12 @@ export async function settle<R extends Stateful>(current: R | undefined, options
       options.onWait(String(read.provisioningState));
       return notYet();
     },
-    { deadline: options.deadline, timedOut: () => options.busyTooLong(last), firstDelayMs: nextPollDelay(0, undefined) },
+    {
+      deadline: options.deadline,
+      timedOut: () => options.busyTooLong(last),
+      firstDelayMs: nextPollDelay(0, undefined),
+      pace: options.pace,
+    },
   );
 }
 

@@ -67,6 +67,7 @@ export async function waitForReconciliation(arm: Arm, name: string, options: Wai
         },
         {
           deadline: options.deadline,
+          pace: arm.budget.pace,
           timedOut: () =>
             new ActionError("wait-timeout", {
               title: "Timed out waiting for Flux",

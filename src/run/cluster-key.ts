@@ -44,6 +44,7 @@ export async function awaitClusterKey(run: Run): Promise<PublishedKey> {
       },
       {
         deadline: run.deadline,
+        pace: run.arm.budget.pace,
         timedOut: () =>
           new ActionError("cluster-key-missing", {
             title: "The cluster published no key",

@@ -19,6 +19,7 @@ function configurationSettling(run: Run, onWait: (state: string) => void): Settl
         message: `Another operation kept the flux configuration '${settings.flux.name}' ${busy.provisioningState ?? "busy"} until wait-timeout. Re-run once it has finished.`,
       }),
     onWait,
+    pace: run.arm.budget.pace,
   };
 }
 
