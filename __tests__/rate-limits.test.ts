@@ -49,7 +49,9 @@ test("a secondary limit without retry-after backs off a minute, as GitHub's docs
 test("ARM's token buckets (scaled) answer 429 with Retry-After: each one waited out, the run Compliant", async () => {
   const scenario = await seed("arm");
   const before = cloud.azure.throttled();
-  cloud.azure.setThrottling(scaledArmThrottling(25));
+  // A bucket of 5 reads: the start's burst of reads alone overdraws it (the waits' own pacing by the remaining reads,
+  // src/azure/read-budget.ts, keeps a bucket of 10 from ever answering 429).
+  cloud.azure.setThrottling(scaledArmThrottling(50));
   const run = await runAction(actionEnv(cloud, scenario));
   cloud.azure.setThrottling(undefined);
   assert.equal(run.code, 0, run.everything);
