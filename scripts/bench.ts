@@ -2,15 +2,28 @@
 // fixed server-side latencies and prints the overhead ratio, cold start, requests and polling, bundle size and
 // fleet scaling as tables and as JSON. Loopback only; bounded in runs and time (about 7 minutes by default).
 // Two variants of Azure's timeline: "compressed" (today's short path, every operation answer with Retry-After) and
-// "recorded" (Azure's recorded proportions compressed 4×, without Retry-After, as in the recordings).
+// "recorded" (Azure's recorded proportions compressed 4×, without Retry-After, as in the recordings); in both, each run
+// moves the extension's end and the operation's end by a different part of ±1 s (phased(), scripts/bench/analyse.ts).
+// The fleet runs twice: with ARM's throttling off, then with ARM's subscription token buckets on, scaled down by
+// --fleet-throttle-divisor (0: skip) and shared by the whole fleet (one subscription, one principal).
+// --trace prints every request of the first apply of each variant (ms since spawn, as answered).
 //   node scripts/bench.ts [--runs 5] [--variants compressed,recorded] [--critical 10] [--retry-after 1]
-//                         [--arm-latency 40] [--github-latency 60] [--cold-runs 15] [--fleet 20] [--json file]
+//                         [--arm-latency 40] [--github-latency 60] [--cold-runs 15] [--fleet 20]
+//                         [--fleet-throttle-divisor 5] [--trace] [--json file]
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { PHASES, round, spread, type Latencies, type Spread } from "./bench/analyse.ts";
-import { printOverhead, printRest, type OverheadFigures } from "./bench/tables.ts";
-import { measureApply, measureBareNode, measureFleet, measurePlan, type ApplyRun, type Breakdown } from "./bench/measure.ts";
+import { PHASES, MIN_PHASED_EXTENSION_MS, phased, round, spread, type Latencies, type Spread, type TraceLine } from "./bench/analyse.ts";
+import { printOverhead, printRest, printTrace, type OverheadFigures } from "./bench/tables.ts";
+import {
+  measureApply,
+  measureBareNode,
+  measureFleet,
+  measurePlan,
+  measureThrottledFleet,
+  type ApplyRun,
+  type Breakdown,
+} from "./bench/measure.ts";
 import { BUNDLE, freshScenario, runBundle, startBenchCloud } from "./bench/run.ts";
 
 const { values: flags } = parseArgs({
@@ -23,6 +36,8 @@ const { values: flags } = parseArgs({
     "github-latency": { type: "string", default: "60" },
     "cold-runs": { type: "string", default: "15" },
     fleet: { type: "string", default: "20" },
+    "fleet-throttle-divisor": { type: "string", default: "5" },
+    trace: { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
@@ -45,6 +60,12 @@ const variants = (flags.variants ?? "").split(",").map((v): Variant => {
 });
 const fleetSize = bounded("fleet", flags.fleet, 0, 40);
 const coldRuns = bounded("cold-runs", flags["cold-runs"], 1, 20);
+/**
+ * ARM's documented read bucket (250, refilled at 25/s per subscription and principal) divided by this for the
+ * throttled fleet. Default 5: 50 reads refilled at 5/s, well below what 20 concurrent applies ask for when they
+ * poll about once a second each (the writes' bucket becomes 40, refilled at 2/s). 0 skips the throttled fleet.
+ */
+const throttleDivisor = bounded("fleet-throttle-divisor", flags["fleet-throttle-divisor"], 0, 250);
 
 /**
  * compressed: the server-side phases split the --critical seconds 55 : 15 : 15 : 15 (extension install; configuration
@@ -79,16 +100,6 @@ function latencies(variant: Variant): Latencies {
   };
 }
 
-/**
- * Run i of n moves the extension's end and the operation's end each by a different part of ±1 s (stratified, in two
- * orders), so that the poll grid meets the ends at every phase: the median lag is then the expected one, not the
- * luck of one fixed phase (with fixed latencies every run meets the grid at the same point).
- */
-function phased(l: Latencies, i: number, n: number): Latencies {
-  const shift = (k: number): number => Math.round((((k % n) + 0.5) / n) * 2000 - 1000);
-  return { ...l, extensionInstallMs: l.extensionInstallMs + shift(i), operationEndMs: l.operationEndMs + shift(i * 3 + 1) };
-}
-
 function bytesOf(dir: string): number {
   return readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
     const path = join(dir, entry.name);
@@ -111,6 +122,19 @@ const startedAt = Date.now();
 const bench = await startBenchCloud();
 const json: Record<string, unknown> = {};
 const overhead: OverheadFigures[] = [];
+const traces = new Map<Variant, readonly TraceLine[]>();
+
+/** What phased() did to this variant's runs, for the header line and the JSON. */
+function phasingOf(l: Latencies, results: readonly ApplyRun[]): OverheadFigures["phasing"] {
+  return {
+    runs: results.length,
+    extensionInstallMs: rounded(spread(results.map((r) => r.latencies.extensionInstallMs))),
+    operationEndMs: rounded(spread(results.map((r) => r.latencies.operationEndMs))),
+    note:
+      `each run moves the extension's end (${l.extensionInstallMs} ms) and the operation's end (${l.operationEndMs} ms) ` +
+      `by a different part of ±1 s, stratified over the runs; an install stays ≥ ${Math.min(l.extensionInstallMs, MIN_PHASED_EXTENSION_MS)} ms`,
+  };
+}
 try {
   // Warm-up (file cache, TLS, the emulator's first git fetch); its cluster is the warm one `plan` reads.
   bench.setLatencies({
@@ -148,13 +172,14 @@ try {
   const singleWall = new Map<Variant, number>();
   for (const variant of variants) {
     const l = latencies(variant);
-    bench.setLatencies(l);
     const results: ApplyRun[] = [];
+    // Both variants phased: with fixed latencies every run would meet the poll grid at the same point.
     for (let i = 0; i < runs; i += 1) {
-      const run = variant === "recorded" ? phased(l, i, runs) : l;
+      const run = phased(l, i, runs);
       bench.setLatencies(run);
       results.push(await measureApply(bench, run, variant));
     }
+    if (flags.trace) traces.set(variant, results[0]?.trace ?? []);
     const wall = spread(results.map((r) => r.wallMs));
     singleWall.set(variant, wall.median);
     const breakdown = Object.fromEntries(
@@ -179,6 +204,7 @@ try {
     overhead.push({
       variant,
       latencies: l,
+      phasing: phasingOf(l, results),
       criticalPathMs: rounded(spread(results.map((r) => r.criticalMs))),
       criticalPathFormula: results[0]?.formula,
       wallMs: rounded(wall),
@@ -207,7 +233,29 @@ try {
       oneRunMs: Math.round(one),
       ratio: round(fleet.totalMs / one, 3),
       runWallMs: rounded(spread(fleet.wallsMs)),
+      armReads: fleet.requests.filter((r) => r.service === "arm" && r.method === "GET").length,
     };
+    if (throttleDivisor > 0) {
+      bench.setLatencies(latencies(variant));
+      const t = await measureThrottledFleet(bench, fleetSize, throttleDivisor);
+      const armReads = t.requests.filter((r) => r.service === "arm" && r.method === "GET");
+      json["throttledFleet"] = {
+        variant,
+        divisor: throttleDivisor,
+        buckets: t.throttling,
+        runs: t.runs,
+        failed: t.failed,
+        totalMs: Math.round(t.totalMs),
+        runWallMs: rounded(spread(t.wallsMs)),
+        armReads: armReads.length,
+        armReadsPerSecond: round(armReads.length / (t.totalMs / 1000), 1),
+        armReadsAnsweredPerSecond: round(armReads.filter((r) => r.status !== 429).length / (t.totalMs / 1000), 1),
+        armWrites: t.requests.filter((r) => r.service === "arm" && r.method !== "GET" && r.method !== "HEAD").length,
+        throttled: t.throttled,
+        throttledReads: armReads.filter((r) => r.status === 429).length,
+        failures: t.failures,
+      };
+    }
   }
   const dist = join(BUNDLE, "..");
   const files = Object.fromEntries(readdirSync(dist).map((name) => [name, statSync(join(dist, name)).size]));
@@ -219,7 +267,11 @@ try {
 }
 
 console.log(`aks-flux-bootstrap benchmark (node ${process.version}; ${runs} runs per variant; min / median / max)\n`);
-for (const o of overhead) printOverhead(o);
+for (const o of overhead) {
+  printOverhead(o);
+  const trace = traces.get(o.variant as Variant);
+  if (trace) printTrace(o.variant, trace);
+}
 printRest(json);
 console.log(`\nJSON:\n${JSON.stringify(json, null, 2)}`);
 if (flags.json) writeFileSync(flags.json, `${JSON.stringify(json, null, 2)}\n`);

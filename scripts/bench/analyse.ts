@@ -137,3 +137,56 @@ export function round(value: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** The least stride from 2 up that is coprime to n: i ↦ (stride·i + 1) mod n then visits every residue once. */
+function coprimeStride(n: number): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let stride = 2;
+  while (gcd(stride, n) !== 1) stride += 1;
+  return stride;
+}
+
+/** The shortest an extension install is moved to by `phased` (unless it was shorter already). */
+export const MIN_PHASED_EXTENSION_MS = 1000;
+
+/**
+ * Run i of n moves the extension's end and the operation's end each by a different part of ±1 s: the centre of
+ * stratum i (extension) and of stratum (stride·i + 1) mod n (operation end), two permutations of the n strata, so that
+ * over n runs each end meets the poll grid at every phase once and the two ends are not moved alike. The median lag
+ * is then the expected one, not the luck of one fixed phase (with fixed latencies every run meets the grid at the
+ * same point). A moved extension install stays at least MIN_PHASED_EXTENSION_MS, an operation's end at least 0.
+ */
+export function phased(l: Latencies, i: number, n: number): Latencies {
+  const shift = (k: number): number => Math.round((((k % n) + 0.5) / n) * 2000 - 1000);
+  const floor = Math.min(l.extensionInstallMs, MIN_PHASED_EXTENSION_MS);
+  return {
+    ...l,
+    extensionInstallMs: Math.max(floor, l.extensionInstallMs + shift(i)),
+    operationEndMs: Math.max(0, l.operationEndMs + shift(coprimeStride(n) * i + 1)),
+  };
+}
+
+export interface TraceLine {
+  /** When the local cloud answered, since spawn (ms). */
+  readonly ms: number;
+  readonly service: string;
+  readonly method: string;
+  readonly status: number;
+  /** Path and query, the cluster's resource id at its start replaced by "…". */
+  readonly path: string;
+}
+
+/** One line per request of a run, for reading its critical path. */
+export function traceOf(
+  log: readonly LoggedRequest[],
+  spawnedAt: number,
+  times: (r: LoggedRequest) => number,
+  clusterId: string,
+): TraceLine[] {
+  const prefix = clusterId.toLowerCase();
+  return log.map((r) => {
+    let path = r.path;
+    if (path.toLowerCase().startsWith(prefix)) path = `…${path.slice(prefix.length)}`;
+    return { ms: Math.round(times(r) - spawnedAt), service: r.service, method: r.method, status: r.status, path };
+  });
+}

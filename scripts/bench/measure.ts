@@ -2,8 +2,18 @@
 // the cold start of `mode: plan`, and a fleet of concurrent runs.
 import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import type { LoggedRequest } from "../../emulator/index.ts";
-import { countByPhase, criticalPath, pollSeries, phasesOf, type Latencies, type Phase, type PollSeries } from "./analyse.ts";
+import { scaledArmThrottling, type LoggedRequest } from "../../emulator/index.ts";
+import {
+  countByPhase,
+  criticalPath,
+  pollSeries,
+  phasesOf,
+  traceOf,
+  type Latencies,
+  type Phase,
+  type PollSeries,
+  type TraceLine,
+} from "./analyse.ts";
 import { freshScenario, runBundle, type BenchCloud, type TimedRun } from "./run.ts";
 
 /** Where the time beyond the critical path went (ms). */
@@ -24,6 +34,8 @@ export interface Breakdown {
 }
 
 export interface ApplyRun {
+  /** The server-side latencies this run had (phased: its own extension and operation ends). */
+  readonly latencies: Latencies;
   readonly wallMs: number;
   readonly criticalMs: number;
   readonly formula: string;
@@ -37,6 +49,8 @@ export interface ApplyRun {
   /** Polls of an operation sent sooner than the Retry-After of the answer before them (the write's, then each poll's). */
   readonly earlyPolls: number;
   readonly polls: readonly PollSeries[];
+  /** Every request of the run, as answered (see traceOf). */
+  readonly trace: readonly TraceLine[];
 }
 
 function fail(run: TimedRun, what: string): never {
@@ -86,6 +100,7 @@ export async function measureApply(bench: BenchCloud, l: Latencies, label: strin
   const requests = countByPhase(log);
   const polls = pollSeries(log, l.retryAfterSeconds, bench.loggedAt);
   return {
+    latencies: l,
     wallMs: run.wallMs,
     criticalMs: critical.ms,
     formula: critical.formula,
@@ -97,6 +112,7 @@ export async function measureApply(bench: BenchCloud, l: Latencies, label: strin
     armReads: log.filter((r) => r.service === "arm" && r.method === "GET").length,
     earlyPolls: polls.reduce((n, p) => n + p.tooFast, 0),
     polls,
+    trace: traceOf(log, run.spawnedAt, bench.loggedAt, scenario.clusterId),
   };
 }
 
@@ -133,12 +149,27 @@ export interface FleetRun {
   readonly totalMs: number;
   readonly wallsMs: readonly number[];
   readonly failed: number;
+  /** Every request the local cloud answered while the fleet ran, all runs together. */
+  readonly requests: readonly LoggedRequest[];
+  /** The last error line of each failed run (what the action reported), at most 5. */
+  readonly failures: readonly string[];
 }
 
-/** `size` concurrent applies, each on its own cluster and repository, on one local cloud. */
-export async function measureFleet(bench: BenchCloud, size: number): Promise<FleetRun> {
+/** The last `::error::` line a run printed, or its last line. */
+function lastError(output: string): string {
+  const lines = output.split("\n").filter((l) => l.trim() !== "");
+  const line = lines.filter((l) => l.startsWith("::error")).at(-1) ?? lines.at(-1) ?? "";
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/**
+ * `size` concurrent applies, each on its own cluster and repository, on one local cloud. seedScenario seeds every
+ * cluster in one subscription for one principal, so ARM's subscription buckets (when throttling is on) are shared by
+ * the whole fleet, as they are for a real fleet deployed by one workflow identity.
+ */
+export async function measureFleet(bench: BenchCloud, size: number, label = "fleet"): Promise<FleetRun> {
   const scenarios = [];
-  for (let i = 0; i < size; i += 1) scenarios.push(await freshScenario(bench, "fleet"));
+  for (let i = 0; i < size; i += 1) scenarios.push(await freshScenario(bench, label));
   // seedScenario gives its one token access to the last repository seeded only: let it see the whole fleet's.
   const first = scenarios[0];
   if (first) {
@@ -149,8 +180,37 @@ export async function measureFleet(bench: BenchCloud, size: number): Promise<Fle
       permissions: { administration: "write", metadata: "read", contents: "read", secrets: "write", environments: "write" },
     });
   }
+  const since = bench.cloud.traffic.log.length;
   const started = performance.now();
   const runs = await Promise.all(scenarios.map((s) => runBundle(bench, s)));
   const totalMs = performance.now() - started;
-  return { runs: size, totalMs, wallsMs: runs.map((r) => r.wallMs), failed: runs.filter((r) => r.code !== 0).length };
+  const failedRuns = runs.filter((r) => r.code !== 0);
+  return {
+    runs: size,
+    totalMs,
+    wallsMs: runs.map((r) => r.wallMs),
+    failed: failedRuns.length,
+    requests: bench.cloud.traffic.log.slice(since),
+    failures: failedRuns.slice(0, 5).map((r) => lastError(r.output)),
+  };
+}
+
+export interface ThrottledFleetRun extends FleetRun {
+  /** The buckets the fleet shared (ARM's documented ones divided by the divisor). */
+  readonly throttling: ReturnType<typeof scaledArmThrottling>;
+  /** 429s ARM answered during the fleet (the local cloud's own counter). */
+  readonly throttled: number;
+}
+
+/** measureFleet with ARM's subscription throttling on (ARM's buckets divided by `divisor`), switched off afterwards. */
+export async function measureThrottledFleet(bench: BenchCloud, size: number, divisor: number): Promise<ThrottledFleetRun> {
+  const throttling = scaledArmThrottling(divisor);
+  bench.cloud.azure.setThrottling(throttling);
+  try {
+    const before = bench.cloud.azure.throttled();
+    const fleet = await measureFleet(bench, size, "throttled");
+    return { ...fleet, throttling, throttled: bench.cloud.azure.throttled() - before };
+  } finally {
+    bench.cloud.azure.setThrottling(undefined);
+  }
 }
