@@ -61,10 +61,13 @@ test(`${CLUSTERS} clusters, GitHub's and ARM's limits scaled down: every cluster
       assert.equal(run.code, 0, `${name}:\n${run.everything}`);
       assert.equal(run.outputs["compliance-state"], "Compliant", name);
     }
-    // Throttled, and every throttled answer waited out with its line in that cluster's log.
+    // GitHub throttled, and every throttled answer waited out with its line in that cluster's log. ARM's bucket is
+    // shared by the fleet; the runs pace their waits by the reads ARM says are left (src/azure/read-budget.ts), which
+    // usually keeps them inside it: any 429 that still comes is waited out with its line (ARM's 429s themselves:
+    // rate-limits.test.ts).
     const lines = (prefix: string): number =>
       [...logs.values()].reduce((n, run) => n + run.stdout.split("\n").filter((l) => l.startsWith(prefix)).length, 0);
-    assert.ok(githubThrottled > 0 && armThrottled > 0, `throttled: GitHub ${githubThrottled}, ARM ${armThrottled}`);
+    assert.ok(githubThrottled > 0, `throttled: GitHub ${githubThrottled}, ARM ${armThrottled}`);
     assert.equal(lines("Rate limit: GitHub's secondary rate limit stopped"), githubThrottled);
     assert.equal(lines("Rate limit: Azure Resource Manager throttling (HTTP 429 SubscriptionRequestsThrottled)"), armThrottled);
 
