@@ -18,29 +18,40 @@ const PROVIDERS_API = "2021-04-01";
 
 type ProviderPolicy = "register" | "refuse" | "report";
 
+/** A provider's registrationState in the subscription ("Registered", "NotRegistered", "Registering" …). */
+async function registrationState(arm: Arm, namespace: string): Promise<string> {
+  const path = `/subscriptions/${arm.cluster.subscriptionId}/providers/${namespace}`;
+  return (
+    (await armRequest<{ registrationState?: string }>(arm, "GET", path, { apiVersion: PROVIDERS_API })).body?.registrationState ?? "Unknown"
+  );
+}
+
+/** The registration as read before anything is decided; undefined when the identity may not read registrations. */
+async function readRegistration(arm: Arm, namespace: string): Promise<string | undefined> {
+  try {
+    return await registrationState(arm, namespace);
+  } catch (error) {
+    // A principal scoped to the cluster may not read subscription-level registrations: carry on, and let a
+    // MissingSubscriptionRegistration answer (explained by explainArmError) say it if it matters.
+    if (statusOf(error) === 403) return undefined;
+    throw explainArmError(error, arm, `read the registration of ${namespace}`);
+  }
+}
+
 /**
- * Returns "registered" when this run registered it, "would-register" in plan mode, "unreadable" when the identity may
- * not read registrations, undefined when already registered.
+ * Acts on a registration as read (`current`, undefined when not readable), once the cluster check has passed. Returns
+ * "registered" when this run registered it, "would-register" in plan mode, "unreadable" when the identity may not read
+ * registrations, undefined when already registered.
  */
 async function ensureProvider(
   arm: Arm,
   namespace: string,
+  current: string | undefined,
   policy: ProviderPolicy,
   deadline: number,
 ): Promise<"registered" | "would-register" | "unreadable" | undefined> {
   const path = `/subscriptions/${arm.cluster.subscriptionId}/providers/${namespace}`;
-  const state = async (): Promise<string> =>
-    (await armRequest<{ registrationState?: string }>(arm, "GET", path, { apiVersion: PROVIDERS_API })).body?.registrationState ??
-    "Unknown";
-  let current: string;
-  try {
-    current = await state();
-  } catch (error) {
-    // A principal scoped to the cluster may not read subscription-level registrations: carry on, and let a
-    // MissingSubscriptionRegistration answer (explained by explainArmError) say it if it matters.
-    if (statusOf(error) === 403) return "unreadable";
-    throw explainArmError(error, arm, `read the registration of ${namespace}`);
-  }
+  if (current === undefined) return "unreadable";
   if (current === "Registered") return undefined;
   if (policy === "report") return "would-register";
   const command = `az provider register --namespace ${namespace} --subscription ${arm.cluster.subscriptionId} --wait`;
@@ -70,7 +81,7 @@ async function ensureProvider(
   core.info(`Registering resource provider ${namespace} …`);
   await pollUntil(
     async () => {
-      current = await state();
+      current = await registrationState(arm, namespace);
       return current === "Registered" ? doneWith(current) : notYet();
     },
     {
@@ -102,11 +113,16 @@ function podIdentityProblem(cluster: ClusterResource): string | undefined {
 }
 
 export async function preflight(arm: Arm, settings: Settings, deadline: number, writes: boolean): Promise<Preflight> {
-  const cluster = await checkCluster(arm);
   const namespaces = ["Microsoft.KubernetesConfiguration", arm.clusterRp];
+  // The registrations are read beside the cluster check; what is done about them (a refusal, the register POST) waits
+  // for the check to pass, and its error wins over theirs.
+  const reads = Promise.all(namespaces.map(async (namespace) => ({ namespace, current: await readRegistration(arm, namespace) })));
+  reads.catch(() => undefined); // awaited below, once the cluster check has passed
+  const cluster = await checkCluster(arm);
+  const read = await reads;
   const registered: string[] = [];
   const policy: ProviderPolicy = !settings.azure.registerProviders ? "refuse" : writes ? "register" : "report";
-  const outcomes = await Promise.all(namespaces.map((namespace) => ensureProvider(arm, namespace, policy, deadline)));
+  const outcomes = await Promise.all(read.map(({ namespace, current }) => ensureProvider(arm, namespace, current, policy, deadline)));
   namespaces.forEach((namespace, i) => {
     const outcome = outcomes[i];
     if (outcome === "registered" || outcome === "would-register")

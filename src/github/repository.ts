@@ -30,10 +30,13 @@ export async function getRepository(octokit: Octokit, git: Git): Promise<Reposit
   }
 }
 
-/** The commit Flux must end up at: a branch head, a tag's commit, or the given commit. */
-export async function resolveCommit(octokit: Octokit, git: Git, ref: GitRef, branch: string): Promise<string | undefined> {
+/**
+ * The commit Flux must end up at: a branch head, a tag's commit, or the given commit. `branch`, the branch Flux
+ * follows (the given one or the default branch), is awaited for a branch ref only.
+ */
+export async function resolveCommit(octokit: Octokit, git: Git, ref: GitRef, branch: Promise<string>): Promise<string | undefined> {
   const target =
-    ref.kind === "commit" ? ref.commit : ref.kind === "tag" ? `refs/tags/${ref.tag}` : ref.kind === "branch" ? branch : undefined;
+    ref.kind === "commit" ? ref.commit : ref.kind === "tag" ? `refs/tags/${ref.tag}` : ref.kind === "branch" ? await branch : undefined;
   if (target === undefined) return undefined; // semver: the cluster picks the tag
   try {
     const { data } = await octokit.rest.repos.getCommit({ owner: git.owner, repo: git.repo, ref: target });

@@ -3,7 +3,7 @@
 import * as core from "@actions/core";
 import type { Extension, FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
 import { listDeployKeys, type DeployKey } from "../github/deploy-keys.ts";
-import { getMeta, getRepository, resolveCommit } from "../github/repository.ts";
+import { getMeta, getRepository, resolveCommit, type Repository } from "../github/repository.ts";
 import { knownHostsFromMeta, type KnownHosts } from "../ssh/known-hosts.ts";
 import { knownHostsFromInput } from "../ssh/known-hosts-input.ts";
 import { getConfiguration } from "../azure/flux-configuration.ts";
@@ -11,6 +11,7 @@ import { findFluxExtension } from "../azure/extension.ts";
 import { ownsTitle, sameKey } from "../github/key-titles.ts";
 import { ActionError, messageOf } from "../errors.ts";
 import type { Run } from "./run.ts";
+import type { GitRef } from "../inputs/settings.ts";
 import { checkRepository } from "./repository-check.ts";
 import type { RepositoryCheck } from "../manifests/findings.ts";
 import { listTrainVersions, type TrainVersions } from "../azure/extension-versions.ts";
@@ -82,17 +83,25 @@ export async function observe(run: Run, { withRepository = false }: { readonly w
   return state.value;
 }
 
+/**
+ * The branch Flux follows, as the commit and tree reads need it: the given one at once, else the default branch once
+ * the repository read tells it. Only a branch ref awaits it (resolveCommit, checkRepository): a tag, a semver range
+ * and a commit are read by themselves, so with any ref but a branch ref that names none, nothing waits for the
+ * repository read.
+ */
+function followedBranch(ref: GitRef, repository: Promise<Repository>): Promise<string> {
+  const branch = ref.kind === "branch" && ref.branch !== undefined ? Promise.resolve(ref.branch) : repository.then((r) => r.defaultBranch);
+  branch.catch(() => undefined); // the repository read's own error is thrown where it is awaited (readState)
+  return branch;
+}
+
+/** Every read starts at once, beside the repository read; the repository read's error wins (it explains the others' 404s). */
 async function readState(run: Run, withRepository: boolean): Promise<Observed> {
   const { settings, octokit, arm, report } = run;
-  const repository = await getRepository(octokit, settings.git);
-  report.repositoryHtmlUrl = repository.htmlUrl;
-  report.configurationName = settings.flux.name;
-  const branch =
-    settings.git.ref.kind === "branch" || settings.git.ref.kind === "commit"
-      ? (settings.git.ref.branch ?? repository.defaultBranch)
-      : repository.defaultBranch;
+  const repository = getRepository(octokit, settings.git);
+  const branch = followedBranch(settings.git.ref, repository);
   const commit = resolveCommit(octokit, settings.git, settings.git.ref, branch);
-  const [expectedSha, repositoryCheck, knownHosts, keys, configuration, extension, trainVersions] = await Promise.all([
+  const reads = Promise.all([
     commit,
     withRepository ? checkRepository(run, branch, commit) : undefined,
     collectKnownHosts(run),
@@ -101,6 +110,11 @@ async function readState(run: Run, withRepository: boolean): Promise<Observed> {
     findFluxExtension(arm),
     withRepository ? listTrainVersions(arm, settings.extension.releaseTrain) : undefined,
   ]);
+  reads.catch(() => undefined); // awaited below, once the repository read has answered
+  const { defaultBranch, htmlUrl } = await repository;
+  report.repositoryHtmlUrl = htmlUrl;
+  report.configurationName = settings.flux.name;
+  const [expectedSha, repositoryCheck, knownHosts, keys, configuration, extension, trainVersions] = await reads;
   const ownedKeys = keys.filter((k) => ownsTitle(k.title, settings.cluster, settings.flux.name));
   core.debug(
     `observed: ${ownedKeys.length} owned deploy key(s), configuration ${configuration ? "present" : "absent"}, extension ${extension?.name ?? "absent"}`,
@@ -109,7 +123,7 @@ async function readState(run: Run, withRepository: boolean): Promise<Observed> {
   report.repositoryCheck = repositoryCheck;
   report.knownHostsText = knownHosts.text;
   return {
-    defaultBranch: repository.defaultBranch,
+    defaultBranch,
     expectedSha,
     knownHosts,
     ownedKeys,

@@ -20,11 +20,11 @@ const PLAIN_NAME = /^[A-Za-z0-9._-]+$/;
  * tag name), so the read need not wait for the commit to be resolved; else that commit; for semver the highest
  * matching tag.
  */
-async function treeish(run: Run, branch: string, commit: Promise<string | undefined>): Promise<string> {
+async function treeish(run: Run, branch: Promise<string>, commit: Promise<string | undefined>): Promise<string> {
   const { ref } = run.settings.git;
   if (ref.kind === "commit") return ref.commit;
   if (ref.kind === "branch" || ref.kind === "tag") {
-    const name = ref.kind === "branch" ? branch : ref.tag;
+    const name = ref.kind === "branch" ? await branch : ref.tag;
     return PLAIN_NAME.test(name) ? name : ((await commit) ?? name);
   }
   const tag = await semverTag(run.octokit, run.settings.git, ref.semver);
@@ -47,10 +47,14 @@ function pathMissing(run: Run, name: string, path: string, at: string, files: Re
 }
 
 /**
- * `branch`: the branch Flux follows (the given one or the default branch); `commit`: its resolution, running beside
- * this check (a ref that is not there is its error to tell, not a 404 of the tree read).
+ * `branch`: the branch Flux follows (the given one or the default branch), awaited for a branch ref only; `commit`: the
+ * ref's resolution, running beside this check (a ref that is not there is its error to tell, not a 404 of the tree read).
  */
-export async function checkRepository(run: Run, branch: string, commit: Promise<string | undefined>): Promise<RepositoryCheck | undefined> {
+export async function checkRepository(
+  run: Run,
+  branch: Promise<string>,
+  commit: Promise<string | undefined>,
+): Promise<RepositoryCheck | undefined> {
   const { settings } = run;
   if (!settings.repositoryCheck.enabled) return undefined;
   const at = await treeish(run, branch, commit);
