@@ -10,6 +10,18 @@ import { rateLimitError, waitOut, type LimitHit } from "../rate-limits.ts";
 /** Without Retry-After (ARM always sends one; a resource provider may not): a few seconds, doubling. */
 const FALLBACK_MS = 5_000;
 
+/**
+ * Retry-After, plus a random part of it as long as the deadline allows: runs of one identity that were refused
+ * together (a fleet sharing ARM's bucket) would otherwise all come back at the same instant and be refused together
+ * again. Never sooner than ARM asked. ("Exponential Backoff And Jitter",
+ * https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/; Azure's retry guidance, "randomize the
+ * delay": https://learn.microsoft.com/azure/architecture/best-practices/transient-faults.)
+ */
+function spread(askedMs: number, deadline: number): number {
+  const jittered = askedMs * (1 + Math.random());
+  return performance.now() + jittered < deadline ? jittered : askedMs;
+}
+
 /** The limit ARM names in the answer: the error code (SubscriptionRequestsThrottled, TenantRequestsThrottled, …). */
 function limitOf(response: PipelineResponse): string {
   let code: string;
@@ -33,7 +45,7 @@ export function throttlingPolicy(deadline: number): PipelinePolicy {
         const hit: LimitHit = {
           limit: limitOf(response),
           request: `${request.method} ${request.url.replace(/^https:\/\/[^/]+/i, "").replace(/\?.*$/, "")}`,
-          waitMs: asked ?? FALLBACK_MS * 2 ** Math.min(attempt - 1, 5),
+          waitMs: asked !== undefined ? spread(asked, deadline) : FALLBACK_MS * 2 ** Math.min(attempt - 1, 5),
           reason: asked !== undefined ? `Retry-After: ${response.headers.get("retry-after") ?? ""}` : "no Retry-After: back-off",
           attempt,
         };
