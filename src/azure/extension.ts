@@ -1,5 +1,6 @@
 // The microsoft.flux cluster extension: found by type under any name, created when missing, updated only
 // where it differs, never recreated; waits for Succeeded and reports the extension's own messages on failure.
+import * as core from "@actions/core";
 import type { Extension } from "@azure/arm-kubernetesconfiguration";
 import { FLUX_TYPE, desiredExtension, diffExtension } from "./extension-body.ts";
 import type { Arm } from "./arm.ts";
@@ -16,6 +17,11 @@ export interface ExtensionResult {
   readonly name: string;
   readonly version: string | undefined;
   readonly changes: readonly FieldDiff[];
+  /**
+   * The version installed, read once the operation has Succeeded (a read the configuration write does not wait
+   * for: it runs beside it); `version` until then, and when that read fails.
+   */
+  readonly installed: Promise<string | undefined>;
 }
 
 export async function findFluxExtension(arm: Arm): Promise<Extension | undefined> {
@@ -103,15 +109,27 @@ export async function ensureExtension(
     if (existing?.provisioningState === "Failed") throw failed(arm, existing);
     if (existing) {
       const { changes, patch } = diffExtension(existing, desired);
-      if (!patch) return { change: "unchanged", name, version: existing.currentVersion ?? existing.version, changes };
+      const version = existing.currentVersion ?? existing.version;
+      if (!patch) return { change: "unchanged", name, version, changes, installed: Promise.resolve(version) };
       const request: ArmWrite = { method: "PATCH", path: extensionPath(arm, name), body: { properties: patch } };
-      const result = await runOperation(arm, name, "Updating", request, options);
-      return { change: "updated", name, version: result?.currentVersion ?? result?.version, changes };
+      await runOperation(arm, name, "Updating", request, options);
+      return { change: "updated", name, version, changes, installed: installedVersion(arm, name, version) };
     }
     const request: ArmWrite = { method: "PUT", path: extensionPath(arm, name), body: restBody(desired) };
-    const result = await runOperation(arm, name, "Creating", request, options);
-    return { change: "created", name, version: result?.currentVersion ?? result?.version, changes: [] };
+    await runOperation(arm, name, "Creating", request, options);
+    return { change: "created", name, version: desired.version, changes: [], installed: installedVersion(arm, name, desired.version) };
   });
+}
+
+/** Reads the version an operation that has Succeeded installed; `known` when the read fails (it is for the report only). */
+function installedVersion(arm: Arm, name: string, known: string | undefined): Promise<string | undefined> {
+  return readExtension(arm, name).then(
+    (read) => read?.currentVersion ?? read?.version ?? known,
+    (error: unknown) => {
+      core.info(`The installed version of the flux extension not read (it is for the report only): ${messageOf(error).split("\n")[0] ?? ""}`);
+      return known;
+    },
+  );
 }
 
 /** Decides and writes once no operation holds the extension; asked again on what is there after a 409. */
@@ -140,8 +158,8 @@ async function runOperation(
   state: "Creating" | "Updating",
   request: ArmWrite,
   options: ExtensionWriteOptions,
-): Promise<Extension | undefined> {
-  return watched(
+): Promise<void> {
+  await watched(
     options.show,
     { label: "flux extension", waitingFor: "waiting for Succeeded", first: state },
     async (onStatus) => {
@@ -157,9 +175,8 @@ async function runOperation(
           }),
         failed: async (error) => failed(arm, await lastWords(arm, name), error),
       });
-      return readExtension(arm, name);
     },
-    (result) => result?.provisioningState ?? "Succeeded",
+    () => "Succeeded",
   );
 }
 

@@ -68,9 +68,14 @@ export async function apply(run: Run): Promise<Ended> {
   let step: ConfigurationStep;
   try {
     // The extension install (minutes on Azure) overlaps with the key work; both must succeed before the configuration.
-    const extensionTask = ensureExtension(arm, settings.extension, observed.extension, writing(run)).then((result) => {
+    // Its version is read once its operation has Succeeded, beside the configuration write (the report needs it).
+    let extensionReported: Promise<void> = Promise.resolve();
+    const extensionTask = ensureExtension(arm, settings.extension, observed.extension, writing(run)).then(({ installed, ...result }) => {
       report.extension = result;
-      core.info(`flux extension '${result.name}': ${result.change}${result.version ? ` (version ${result.version})` : ""}`);
+      extensionReported = installed.then((version) => {
+        report.extension = { ...result, version };
+        core.info(`flux extension '${result.name}': ${result.change}${version ? ` (version ${version})` : ""}`);
+      });
     });
     const keyTask = (async (): Promise<NewKey | undefined> => {
       const reuse = observed.keyInUse;
@@ -83,7 +88,7 @@ export async function apply(run: Run): Promise<Ended> {
     if (extension.status === "rejected") throw extension.reason;
     if (key.status === "rejected") throw key.reason;
 
-    step = await writeConfiguration(run, observed, body, key.value, () => makeKey(run));
+    step = await writeConfiguration(run, observed, body, key.value, () => makeKey(run)).finally(() => extensionReported);
     if (cluster) step = await registerClusterKey(run, observed, body, step);
     const final = await waitOrRead(run, observed, step);
     noteState(run.report, final);
