@@ -87,6 +87,7 @@ async function ensureProvider(
     {
       deadline,
       firstDelayMs: nextPollDelay(0, undefined),
+      pace: arm.budget.pace,
       timedOut: () =>
         new ActionError("provider-not-registered", {
           title: "Resource provider still registering",
