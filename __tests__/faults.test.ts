@@ -187,7 +187,8 @@ const ROWS: readonly Row[] = [
     permanent: { kind: "status", status: 403, times: Infinity, body: denied("Microsoft.KubernetesConfiguration/extensions/read") },
     message: /Azure role missing/,
     maxHits: 2,
-    harmless: /installed version of the flux extension not read \(it is for the report only\): The Azure identity may not read the flux extension/,
+    harmless:
+      /installed version of the flux extension not read \(it is for the report only\): The Azure identity may not read the flux extension/,
   },
   {
     call: "ARM configuration get",

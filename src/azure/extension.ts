@@ -17,10 +17,7 @@ export interface ExtensionResult {
   readonly name: string;
   readonly version: string | undefined;
   readonly changes: readonly FieldDiff[];
-  /**
-   * The version installed, read once the operation has Succeeded (a read the configuration write does not wait
-   * for: it runs beside it); `version` until then, and when that read fails.
-   */
+  /** The version installed, read once the operation Succeeded, beside the configuration write; else `version`. */
   readonly installed: Promise<string | undefined>;
 }
 
@@ -126,7 +123,8 @@ function installedVersion(arm: Arm, name: string, known: string | undefined): Pr
   return readExtension(arm, name).then(
     (read) => read?.currentVersion ?? read?.version ?? known,
     (error: unknown) => {
-      core.info(`The installed version of the flux extension not read (it is for the report only): ${messageOf(error).split("\n")[0] ?? ""}`);
+      const why = messageOf(error).split("\n")[0] ?? "";
+      core.info(`The installed version of the flux extension not read (it is for the report only): ${why}`);
       return known;
     },
   );
