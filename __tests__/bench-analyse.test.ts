@@ -1,8 +1,8 @@
 // The benchmark's pure helpers: phased() strata and traceOf() paths.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { LoggedRequest } from "../../emulator/index.ts";
-import { MIN_PHASED_EXTENSION_MS, phased, traceOf, type Latencies } from "./analyse.ts";
+import type { LoggedRequest } from "../emulator/index.ts";
+import { MIN_PHASED_EXTENSION_MS, phased, traceOf, type Latencies } from "../scripts/bench/analyse.ts";
 
 const base: Latencies = {
   extensionInstallMs: 5500,
