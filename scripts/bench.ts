@@ -7,9 +7,11 @@
 // The fleet runs twice: with ARM's throttling off, then with ARM's subscription token buckets on, scaled down by
 // --fleet-throttle-divisor (0: skip) and shared by the whole fleet (one subscription, one principal).
 // --trace prints every request of the first apply of each variant (ms since spawn, as answered).
+// --az also runs the same apply scripted with the Azure CLI (scripts/bench/az.ts, az-apply.sh), --az-runs times per
+// variant (default --runs), with the same latencies and phasing, and adds its ratio to each variant's table.
 //   node scripts/bench.ts [--runs 5] [--variants compressed,recorded] [--critical 10] [--retry-after 1]
 //                         [--arm-latency 40] [--github-latency 60] [--cold-runs 15] [--fleet 20]
-//                         [--fleet-throttle-divisor 5] [--trace] [--json file]
+//                         [--fleet-throttle-divisor 5] [--trace] [--az] [--az-runs N] [--json file]
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,6 +27,8 @@ import {
   type Breakdown,
 } from "./bench/measure.ts";
 import { BUNDLE, freshScenario, runBundle, startBenchCloud } from "./bench/run.ts";
+import { azFigures, azVersion, measureAzApply, printAz, startArmRelay, type AzFigures, type AzRun } from "./bench/az.ts";
+import type { Scenario } from "../emulator/index.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,6 +42,8 @@ const { values: flags } = parseArgs({
     fleet: { type: "string", default: "20" },
     "fleet-throttle-divisor": { type: "string", default: "5" },
     trace: { type: "boolean", default: false },
+    az: { type: "boolean", default: false },
+    "az-runs": { type: "string" },
     json: { type: "string" },
   },
 });
@@ -118,8 +124,22 @@ if (!existsSync(BUNDLE)) {
   process.exit(1);
 }
 
+const azRuns = bounded("az-runs", flags["az-runs"] ?? String(runs), 1, 15);
+const azureCli = flags.az ? azVersion() : undefined;
+if (flags.az && !azureCli) console.error("--az: the Azure CLI (`az`) cannot be run here; the scripted-az figure is skipped.");
+
 const startedAt = Date.now();
 const bench = await startBenchCloud();
+let azScenario: Scenario | undefined;
+let azArmLatencyMs = 0;
+const relay = azureCli
+  ? await startArmRelay(
+      bench,
+      () => azScenario,
+      () => azArmLatencyMs,
+    )
+  : undefined;
+const scriptedAz = new Map<string, AzFigures>();
 const json: Record<string, unknown> = {};
 const overhead: OverheadFigures[] = [];
 const traces = new Map<Variant, readonly TraceLine[]>();
@@ -180,6 +200,16 @@ try {
       results.push(await measureApply(bench, run, variant));
     }
     if (flags.trace) traces.set(variant, results[0]?.trace ?? []);
+    if (relay && azureCli) {
+      const az: AzRun[] = [];
+      for (let i = 0; i < azRuns; i += 1) {
+        const run = phased(l, i, azRuns);
+        bench.setLatencies(run);
+        azArmLatencyMs = run.armRequestMs;
+        az.push(await measureAzApply(bench, relay, run, `az-${variant}`, (s) => (azScenario = s)));
+      }
+      scriptedAz.set(variant, azFigures(azureCli, az));
+    }
     const wall = spread(results.map((r) => r.wallMs));
     singleWall.set(variant, wall.median);
     const breakdown = Object.fromEntries(
@@ -218,7 +248,7 @@ try {
       polling: polls,
     });
   }
-  json["overhead"] = overhead;
+  json["overhead"] = overhead.map((o) => ({ ...o, ...(scriptedAz.has(o.variant) ? { scriptedAz: scriptedAz.get(o.variant) } : {}) }));
 
   if (fleetSize > 0) {
     const variant = variants[0] ?? "compressed";
@@ -263,12 +293,15 @@ try {
   json["node"] = process.version;
   json["benchSeconds"] = Math.round((Date.now() - startedAt) / 1000);
 } finally {
+  await relay?.close();
   await bench.cloud.close();
 }
 
 console.log(`aks-flux-bootstrap benchmark (node ${process.version}; ${runs} runs per variant; min / median / max)\n`);
 for (const o of overhead) {
   printOverhead(o);
+  const az = scriptedAz.get(o.variant);
+  if (az) printAz(az);
   const trace = traces.get(o.variant as Variant);
   if (trace) printTrace(o.variant, trace);
 }
