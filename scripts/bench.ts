@@ -27,8 +27,7 @@ import {
   type Breakdown,
 } from "./bench/measure.ts";
 import { BUNDLE, freshScenario, runBundle, startBenchCloud } from "./bench/run.ts";
-import { azFigures, azVersion, measureAzApply, printAz, startArmRelay, type AzFigures, type AzRun } from "./bench/az.ts";
-import type { Scenario } from "../emulator/index.ts";
+import { azFigures, azVersion, measureAzApply, printAz, type AzFigures, type AzRun } from "./bench/az.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -130,15 +129,6 @@ if (flags.az && !azureCli) console.error("--az: the Azure CLI (`az`) cannot be r
 
 const startedAt = Date.now();
 const bench = await startBenchCloud();
-let azScenario: Scenario | undefined;
-let azArmLatencyMs = 0;
-const relay = azureCli
-  ? await startArmRelay(
-      bench,
-      () => azScenario,
-      () => azArmLatencyMs,
-    )
-  : undefined;
 const scriptedAz = new Map<string, AzFigures>();
 const json: Record<string, unknown> = {};
 const overhead: OverheadFigures[] = [];
@@ -200,13 +190,12 @@ try {
       results.push(await measureApply(bench, run, variant));
     }
     if (flags.trace) traces.set(variant, results[0]?.trace ?? []);
-    if (relay && azureCli) {
+    if (azureCli) {
       const az: AzRun[] = [];
       for (let i = 0; i < azRuns; i += 1) {
         const run = phased(l, i, azRuns);
         bench.setLatencies(run);
-        azArmLatencyMs = run.armRequestMs;
-        az.push(await measureAzApply(bench, relay, run, `az-${variant}`, (s) => (azScenario = s)));
+        az.push(await measureAzApply(bench, run, `az-${variant}`));
       }
       scriptedAz.set(variant, azFigures(azureCli, az));
     }
@@ -293,7 +282,6 @@ try {
   json["node"] = process.version;
   json["benchSeconds"] = Math.round((Date.now() - startedAt) / 1000);
 } finally {
-  await relay?.close();
   await bench.cloud.close();
 }
 

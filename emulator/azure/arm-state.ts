@@ -3,7 +3,7 @@
 import { DEFAULT_EXTENSION_VERSIONS } from "./extension-versions.ts";
 import type { Request, Response } from "../http.ts";
 import type { AgentBehaviour } from "../cluster/agent-behaviour.ts";
-import type { EntraState } from "./entra.ts";
+import type { AccessToken, EntraState } from "./entra.ts";
 import { isAuthorized } from "./rbac.ts";
 import type { RoleAssignment } from "./rbac.ts";
 
@@ -181,8 +181,8 @@ export interface GuardOptions {
   readonly resourceGroup?: string;
 }
 
-/** Runs the checks ARM makes before a request reaches a resource provider; a Response means "stop here". */
-export function guard(state: ArmState, request: Request, options: GuardOptions): Response | Principal {
+/** ARM's authentication: a Bearer token Entra issued for ARM's audience, not expired; a Response means "stop here". */
+export function signedIn(state: ArmState, request: Request): Response | AccessToken {
   const header = request.headers.authorization;
   if (!header) return armError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
   const match = /^Bearer (.+)$/.exec(header);
@@ -205,6 +205,13 @@ export function guard(state: ArmState, request: Request, options: GuardOptions):
       `The access token has been obtained for wrong audience or resource '${audience}'. It should exactly match with one of the allowed audiences '${allowed.join("','")}'.`,
     );
   }
+  return token;
+}
+
+/** Runs the checks ARM makes before a request reaches a resource provider; a Response means "stop here". */
+export function guard(state: ArmState, request: Request, options: GuardOptions): Response | Principal {
+  const token = signedIn(state, request);
+  if ("status" in token) return token;
   const version = request.url.searchParams.get("api-version");
   if (!version)
     return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");

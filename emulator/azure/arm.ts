@@ -1,7 +1,7 @@
 // ARM routes for clusters and resource providers; Microsoft.KubernetesConfiguration lives in
 // kubernetes-configuration.ts.
 import type { Request, Response, Route } from "../http.ts";
-import { armError, guard, isPrincipal, later, providerState } from "./arm-state.ts";
+import { armError, guard, isPrincipal, later, providerState, signedIn } from "./arm-state.ts";
 import type { ArmState, Cluster } from "./arm-state.ts";
 
 const CLUSTER_RPS: Readonly<Record<string, string>> = {
@@ -131,8 +131,36 @@ function register(state: ArmState, request: Request): Response {
   return { status: 200, body: providerBody(state, sub, ns) };
 }
 
+/**
+ * Subscriptions - List (https://learn.microsoft.com/rest/api/resources/subscriptions/list): the subscriptions in which
+ * the caller holds a role, as `az login` reads them right after signing in. A well-formed api-version is required, as
+ * on every ARM request.
+ */
+function listSubscriptions(state: ArmState, request: Request): Response {
+  const token = signedIn(state, request);
+  if ("status" in token) return token;
+  if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(request.url.searchParams.get("api-version") ?? ""))
+    return armError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+  const principals = [token.clientId, token.objectId];
+  const value = [...state.subscriptions]
+    .filter((sub) =>
+      state.assignments.some((a) => principals.includes(a.principalId) && a.scope.toLowerCase().startsWith(`/subscriptions/${sub}`)),
+    )
+    .map((sub) => ({
+      id: `/subscriptions/${sub}`,
+      authorizationSource: "RoleBased",
+      subscriptionId: sub,
+      tenantId: token.tenantId,
+      displayName: `Subscription ${sub.slice(0, 8)}`,
+      state: "Enabled",
+      subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
+    }));
+  return { status: 200, body: { value, count: { type: "Total", value: value.length } } };
+}
+
 export function armRoutes(state: ArmState): Route[] {
   return [
+    { method: "GET", pattern: /^\/subscriptions\/?$/i, handler: (r) => listSubscriptions(state, r) },
     {
       method: "GET",
       pattern:

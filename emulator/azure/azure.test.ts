@@ -47,6 +47,23 @@ describe("Entra ID federated sign-in", () => {
     ]);
   });
 
+  test("Subscriptions - List names the subscriptions the principal holds a role in (what az login reads)", async () => {
+    const url = `${t.cloud.armEndpoint}/subscriptions?api-version=2022-12-01`;
+    const deployer = await credential(t, "deployer").getToken(scope());
+    const listed = await httpsJson(t.tls.ca, "GET", url, { authorization: `Bearer ${deployer.token}` });
+    assert.equal(listed.status, 200);
+    const value = (listed.json as { value: { subscriptionId: string; state: string; id: string }[] }).value;
+    assert.deepEqual(
+      value.map((s) => [s.id, s.subscriptionId, s.state]),
+      [[`/subscriptions/${SUBSCRIPTION}`, SUBSCRIPTION, "Enabled"]],
+    );
+    const scoped = await credential(t, "extension-only").getToken(scope());
+    const narrow = await httpsJson(t.tls.ca, "GET", url, { authorization: `Bearer ${scoped.token}` });
+    assert.equal((narrow.json as { value: unknown[] }).value.length, 1, "a role at a cluster still lists its subscription");
+    const anonymous = await httpsJson(t.tls.ca, "GET", url, {});
+    assert.equal(anonymous.status, 401);
+  });
+
   test("no matching federated credential -> AADSTS70021 naming issuer, subject and audience", async () => {
     t.github.setOidcSubject("repo:octo-org/fleet:ref:refs/heads/feature");
     try {

@@ -70,7 +70,10 @@ export function idTokenClaims(state: OidcState, audience: string, nowMs: number)
 }
 
 function issueToken(state: OidcState, request: Request): Response {
-  if (request.headers.authorization !== `Bearer ${state.requestToken}`) {
+  // The auth scheme is case-insensitive (RFC 9110, section 11.1); GitHub's own example sends "bearer"
+  // (https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect).
+  const [scheme, credentials] = (request.headers.authorization ?? "").split(" ", 2);
+  if (scheme?.toLowerCase() !== "bearer" || credentials !== state.requestToken) {
     return { status: 401, body: { message: "Unauthorized: missing or invalid runtime token" } };
   }
   if (request.url.searchParams.get("api-version") !== "2.0") {

@@ -2,24 +2,18 @@
 // fresh scenario of the same local cloud with the same latencies, and held to the same critical path. It is the figure
 // for what users script today: core `az` commands (no CLI extensions: PyPI is out of reach), curl, jq and ssh-keygen.
 //
-// Three things make the Azure CLI 2.45 of Debian bookworm talk to the local cloud, all outside the timed run but the
-// second and third:
+// Two things make the Azure CLI 2.45 of Debian bookworm talk to the local cloud, the first outside the timed run:
 //  - a custom cloud in a private AZURE_CONFIG_DIR per run (`az cloud register`: ARM, Entra's authority host, the ARM
 //    audience Azure's public cloud uses), and the local CA in REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE;
 //  - az-shim/sitecustomize.py on PYTHONPATH: MSAL's instance discovery off, which `az config set
-//    core.instance_discovery=false` does from Azure CLI 2.53 on (2.45 has no switch; see that file);
-//  - a loopback relay in front of ARM (the cloud's resource manager endpoint): `az login` lists the subscriptions
-//    (GET /subscriptions), which the local ARM does not serve, so the relay answers that one request itself, after the
-//    same per-request ARM latency, with the scenario's subscription, and passes every other request through untouched.
-//    The operations' URLs ARM hands out name the local ARM itself, so the polls do not pass the relay.
+//    core.instance_discovery=false` does from Azure CLI 2.53 on (2.45 has no switch; see that file).
+// `az login` lists the subscriptions (GET /subscriptions, which the local ARM serves like ARM's Subscriptions - List).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, request as httpsRequest, Agent, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { LoggedRequest, Scenario } from "../../emulator/index.ts";
+import type { LoggedRequest } from "../../emulator/index.ts";
 import { countByPhase, criticalPath, phasesOf, round, spread, type Latencies, type Phase, type Spread } from "./analyse.ts";
 import { s3, table } from "./tables.ts";
 import { freshScenario, type BenchCloud } from "./run.ts";
@@ -42,82 +36,6 @@ export function azVersion(): string | undefined {
   }
 }
 
-export interface ArmRelay {
-  readonly origin: string;
-  /** GET /subscriptions answered by the relay itself so far (ARM reads the local ARM never saw). */
-  readonly answered: () => number;
-  readonly close: () => Promise<void>;
-}
-
-/** The relay in front of the local ARM (see the top of this file). `latencyMs` is read per request. */
-export async function startArmRelay(
-  bench: BenchCloud,
-  subscription: () => Scenario | undefined,
-  latencyMs: () => number,
-): Promise<ArmRelay> {
-  const target = new URL(bench.cloud.azure.armEndpoint);
-  const agent = new Agent({ keepAlive: true, ca: bench.cloud.tls.ca });
-  let answered = 0;
-  const server: Server = createServer({ cert: bench.cloud.tls.cert, key: bench.cloud.tls.key }, (req, res) => {
-    const url = new URL(req.url ?? "/", "https://relay");
-    if (req.method === "GET" && url.pathname.replace(/\/+$/, "") === "/subscriptions") {
-      answered += 1;
-      const s = subscription();
-      const value = s
-        ? [
-            {
-              id: `/subscriptions/${s.subscriptionId}`,
-              subscriptionId: s.subscriptionId,
-              tenantId: s.tenantId,
-              displayName: "local cloud",
-              state: "Enabled",
-              subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
-              authorizationSource: "RoleBased",
-              managedByTenants: [],
-            },
-          ]
-        : [];
-      req.resume();
-      setTimeout(() => {
-        res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-        res.end(JSON.stringify({ value }));
-      }, latencyMs());
-      return;
-    }
-    const upstream = httpsRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: req.url,
-        method: req.method,
-        headers: { ...req.headers, host: target.host },
-        agent,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", (error) => {
-      res.writeHead(502, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "RelayError", message: error.message } }));
-    });
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    origin: `https://localhost:${(server.address() as AddressInfo).port}`,
-    answered: () => answered,
-    close: async () => {
-      agent.destroy();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
-}
-
 export interface AzRun {
   readonly latencies: Latencies;
   readonly wallMs: number;
@@ -128,7 +46,7 @@ export interface AzRun {
   readonly extensionLagMs: number;
   /** The configuration's operation ended until the poller saw it (as measureApply's configurationLag). */
   readonly configurationLagMs: number;
-  /** ARM requests of the run: the local ARM's and the relay's own answers (GET /subscriptions). */
+  /** ARM requests of the run. */
   readonly armRequests: number;
   readonly armReads: number;
   /** Requests the local cloud logged, by phase (as the action's are counted). */
@@ -152,15 +70,8 @@ function monotonic(wallMs: number): number {
  * One scripted apply on a fresh scenario: the cloud registered in a fresh AZURE_CONFIG_DIR first (untimed: on a
  * runner the public cloud is built in), then az-apply.sh timed from spawn to exit, as measureApply times the action.
  */
-export async function measureAzApply(
-  bench: BenchCloud,
-  relay: ArmRelay,
-  l: Latencies,
-  label: string,
-  onScenario: (s: Scenario) => void,
-): Promise<AzRun> {
+export async function measureAzApply(bench: BenchCloud, l: Latencies, label: string): Promise<AzRun> {
   const scenario = await freshScenario(bench, label);
-  onScenario(scenario);
   const config = mkdtempSync(join(tmpdir(), "bench-az-"));
   try {
     const base: NodeJS.ProcessEnv = {
@@ -179,7 +90,7 @@ export async function measureAzApply(
         "--name",
         "LocalCloud",
         "--endpoint-resource-manager",
-        `${relay.origin}/`,
+        `${bench.cloud.azure.armEndpoint.replace(/\/$/, "")}/`,
         "--endpoint-active-directory",
         bench.cloud.azure.authorityHost,
         "--endpoint-active-directory-resource-id",
@@ -199,7 +110,7 @@ export async function measureAzApply(
       AZ_CLIENT_ID: scenario.clientId,
       AZ_TENANT_ID: scenario.tenantId,
       AZ_CLUSTER_ID: scenario.clusterId,
-      AZ_ARM_ENDPOINT: relay.origin,
+      AZ_ARM_ENDPOINT: bench.cloud.azure.armEndpoint.replace(/\/$/, ""),
       GITHUB_API_URL: bench.cloud.github.apiUrl,
       GH_TOKEN: scenario.token,
       REPOSITORY: `${scenario.owner}/${scenario.repo}`,
@@ -208,7 +119,6 @@ export async function measureAzApply(
       KUSTOMIZATION_PATH: "clusters/staging",
     };
     const first = bench.cloud.traffic.log.length;
-    const relayed = relay.answered();
     const spawnedAt = performance.now();
     const result = await run("bash", [SCRIPT], env);
     const wallMs = performance.now() - spawnedAt;
@@ -226,7 +136,6 @@ export async function measureAzApply(
     const lastPoll = (phase: Phase): LoggedRequest | undefined =>
       log.filter((r, i) => phases[i] === phase && r.path.includes("/operations/")).at(-1);
     const extensionWrite = log.find((r, i) => phases[i] === "extension" && r.method === "PUT");
-    const own = relay.answered() - relayed;
     return {
       latencies: l,
       wallMs,
@@ -235,8 +144,8 @@ export async function measureAzApply(
       agentFetchMs,
       extensionLagMs: at(lastPoll("extension")) - (at(extensionWrite) + l.extensionInstallMs),
       configurationLagMs: at(lastPoll("configuration")) - (firstReport + l.operationEndMs),
-      armRequests: log.filter((r) => r.service === "arm").length + own,
-      armReads: log.filter((r) => r.service === "arm" && r.method === "GET").length + own,
+      armRequests: log.filter((r) => r.service === "arm").length,
+      armReads: log.filter((r) => r.service === "arm" && r.method === "GET").length,
       requests: countByPhase(log),
     };
   } finally {
@@ -258,7 +167,7 @@ export interface AzFigures {
   readonly restMs: Spread;
   readonly armRequests: Spread;
   readonly armReads: Spread;
-  /** Requests the local cloud logged, by phase, median over the runs (the relay's own answers not among them). */
+  /** Requests the local cloud logged, by phase, median over the runs. */
   readonly requestsByPhase: Record<string, number>;
 }
 
