@@ -58,7 +58,14 @@ function otherRuns(
       for (let i = 0; i < n; i += 10) await Promise.all(Array.from({ length: Math.min(10, n - i) }, get));
     },
     steady: (perSecond) => {
-      const timer = setInterval(() => void get(), 1000 / perSecond);
+      // Catches up with the rate when timers run late (a loaded machine), so the bucket really is held low.
+      const started = performance.now();
+      let sent = 0;
+      const timer = setInterval(() => {
+        const owed = Math.floor(((performance.now() - started) / 1000) * perSecond) - sent;
+        for (let i = 0; i < owed; i += 1) void get();
+        sent += Math.max(0, owed);
+      }, 20);
       return () => clearInterval(timer);
     },
   };
@@ -90,7 +97,8 @@ test("a run whose identity's read bucket runs low stretches its polls beyond Ret
     assert.ok(Math.min(...aloneGaps) >= 990, `never sooner than Retry-After: ${aloneGaps.join(", ")}`);
     assert.ok(Math.max(...aloneGaps) < 1_500, `alone, at Retry-After: ${aloneGaps.join(", ")}`);
 
-    // With other runs of the same identity keeping about 20–60 reads in the bucket (of 250), the same run reads less often.
+    // With other runs of the same identity taking 24 of the 25 reads a second ARM refills, about 30–80 are left in the
+    // bucket (of 250) while the run waits: it reads less often.
     const shared = await seedScenario(cloud, { clusterName: "aks-budget-shared", repo: "cfg-budget-shared" });
     assert.equal(shared.subscriptionId, alone.subscriptionId, "both runs read from one identity's bucket");
     cloud.azure.setThrottling(ARM_THROTTLING);
@@ -105,8 +113,8 @@ test("a run whose identity's read bucket runs low stretches its polls beyond Ret
     const sharedGaps = extensionPollGaps(cloud, since);
     assert.ok(sharedGaps.length >= 1, "the extension's operation was polled");
     assert.ok(
-      Math.min(...sharedGaps) >= 2_000,
-      `with about 60 reads or fewer left the pace is at least 2: polls ${sharedGaps.join(", ")} ms apart (alone: ${aloneGaps.join(", ")})`,
+      Math.min(...sharedGaps) >= 1_500,
+      `with about 80 reads or fewer left the pace is at least 1.5: polls ${sharedGaps.join(", ")} ms apart (alone: ${aloneGaps.join(", ")})`,
     );
   } finally {
     await cloud.close();
