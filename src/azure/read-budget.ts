@@ -3,7 +3,9 @@
 // region, and a global bucket for the subscription across principals, 15 times that; beyond them it answers 429
 // (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling, "Regional
 // throttling and token bucket algorithm"). Every answer says what is left: `x-ms-ratelimit-remaining-subscription-reads`
-// (the same article, "Remaining requests") and, for the global bucket, `x-ms-ratelimit-remaining-subscription-global-reads`.
+// (the same article, "Remaining requests"). The global bucket's `x-ms-ratelimit-remaining-subscription-global-reads` is
+// not in that article; a monitoring vendor's docs name it (https://coralogix.com/docs/integrations/azure/microsoft-azure-api-rate-limits/),
+// so it is read when present and changes nothing when absent.
 //
 // The waits (src/poll.ts) ask `pace()` before each pause. While at least half a bucket is left, the cadence runs as
 // it is (1); below that, each pause is stretched by half-bucket / remaining, up to 8 times. N runs sharing one
