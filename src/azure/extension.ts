@@ -5,7 +5,8 @@ import type { Extension } from "@azure/arm-kubernetesconfiguration";
 import { FLUX_TYPE, desiredExtension, diffExtension } from "./extension-body.ts";
 import type { Arm } from "./arm.ts";
 import { explainArmError } from "./arm.ts";
-import { writeWhenSettled, type ArmWrite } from "./operation.ts";
+import type { ArmWrite } from "./operation.ts";
+import { writeWhenSettledShown } from "./settle.ts";
 import { armWrite } from "./arm-write.ts";
 import type { ExtensionSettings } from "../inputs/settings.ts";
 import type { FieldDiff } from "./flux-configuration-body.ts";
@@ -138,16 +139,12 @@ function whenSettled<T>(
   options: ExtensionWriteOptions,
   attempt: (current: Extension | undefined) => Promise<T>,
 ): Promise<T> {
-  return watched(options.show, BUSY, (onWait, waiting) =>
-    writeWhenSettled(
-      found,
-      (current) => {
-        waiting.stop();
-        return attempt(current);
-      },
-      { read: () => readExtension(arm, name), deadline: options.deadline, busyTooLong, onWait, pace: arm.budget.pace },
-    ),
-  );
+  return writeWhenSettledShown(options.show, BUSY, found, attempt, {
+    read: () => readExtension(arm, name),
+    deadline: options.deadline,
+    busyTooLong,
+    pace: arm.budget.pace,
+  });
 }
 
 async function runOperation(

@@ -2,11 +2,9 @@
 // polls once inside begin…(), about 45 ms after the write, whatever Retry-After said). Every poll, the first
 // included, comes no sooner than the last answer's Retry-After. A write may instead watch its resource while the
 // operation runs (a flux configuration shows the agent's report there before its operation ends), and reads the
-// operation once the resource has settled, for the operation's own verdict. A busy resource is judged by its state:
-// on a 409 the resource is read again, waited for until its provisioningState settles, and the write decided again.
+// operation once the resource has settled, for the operation's own verdict. A busy resource: settle.ts.
 import type { Arm } from "./arm.ts";
 import { armRequest } from "./arm.ts";
-import { armCodeOf, messageOf, statusOf } from "../errors.ts";
 import { doneWith, nextPollDelay, notYet, pollUntil, retryAfterMs } from "../poll.ts";
 
 /** Azure's terminal provisioning and operation states; anything else (Creating, Updating, Running, Accepted …) is "still running". */
@@ -115,71 +113,4 @@ export async function writeAndAwait(arm: Arm, write: ArmWrite, options: Operatio
     },
   );
   return { status: response.status, answer, operation: true };
-}
-
-/** ARM's 409 for a resource another operation holds (AnotherOperationInProgress, or a plain Conflict): not a missing registration. */
-function isConflict(error: unknown): boolean {
-  return statusOf(error) === 409 && armCodeOf(error) !== "MissingSubscriptionRegistration";
-}
-
-export interface SettleOptions<R> {
-  readonly read: () => Promise<R | undefined>;
-  readonly deadline: number;
-  /** The error when the resource is still busy at the deadline. */
-  readonly busyTooLong: (resource: R) => Error;
-  readonly onWait: (state: string) => void;
-  /** Stretches the cadence (the run's ARM read budget, Arm.budget.pace). */
-  readonly pace?: () => number;
-}
-
-type Stateful = { readonly provisioningState?: string | null };
-
-/** Waits while another operation (a parallel run, the portal) holds the resource; returns it settled. */
-export async function settle<R extends Stateful>(current: R | undefined, options: SettleOptions<R>): Promise<R | undefined> {
-  if (!current || isSettled(current.provisioningState)) return current;
-  let last: R = current;
-  options.onWait(String(current.provisioningState));
-  return pollUntil(
-    async () => {
-      const read = await options.read();
-      if (!read || isSettled(read.provisioningState)) return doneWith(read);
-      last = read;
-      options.onWait(String(read.provisioningState));
-      return notYet();
-    },
-    {
-      deadline: options.deadline,
-      timedOut: () => options.busyTooLong(last),
-      firstDelayMs: nextPollDelay(0, undefined),
-      pace: options.pace,
-    },
-  );
-}
-
-/**
- * Decides and writes on a settled resource. When ARM refuses the write with 409 (another operation started
- * meanwhile; codes and texts vary), the resource is read again and settled, and `attempt` decides again on what is
- * there now: it may already be what was wanted. A 409 on a resource that is settled when read is retried once.
- */
-export async function writeWhenSettled<R extends Stateful, T>(
-  current: R | undefined,
-  attempt: (current: R | undefined) => Promise<T>,
-  options: SettleOptions<R>,
-): Promise<T> {
-  let seen = current;
-  let settledConflicts = 0;
-  for (;;) {
-    seen = await settle(seen, options);
-    try {
-      return await attempt(seen);
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-      seen = await options.read();
-      if (!seen || isSettled(seen.provisioningState)) {
-        settledConflicts += 1;
-        if (settledConflicts > 1) throw error;
-      }
-      options.onWait(`refused while busy (${messageOf(error)})`);
-    }
-  }
 }

@@ -3,12 +3,12 @@
 import type { FluxConfiguration } from "@azure/arm-kubernetesconfiguration";
 import type { Run } from "./run.ts";
 import { getConfiguration } from "../azure/flux-configuration.ts";
-import { settle, writeWhenSettled, type SettleOptions } from "../azure/operation.ts";
+import { settle, writeWhenSettledShown, type SettleOptions } from "../azure/settle.ts";
 import { watched } from "../poll.ts";
 import { ActionError } from "../errors.ts";
 
-/** How to read and give up on the busy configuration (the caller shows the wait: `onWait`). */
-function configurationSettling(run: Run, onWait: (state: string) => void): SettleOptions<FluxConfiguration> {
+/** How to read and give up on the busy configuration (the caller shows the wait). */
+function configurationSettling(run: Run): Omit<SettleOptions<FluxConfiguration>, "onWait"> {
   const { settings } = run;
   return {
     read: () => getConfiguration(run.arm, settings.flux.name),
@@ -18,7 +18,6 @@ function configurationSettling(run: Run, onWait: (state: string) => void): Settl
         title: "Flux configuration busy",
         message: `Another operation kept the flux configuration '${settings.flux.name}' ${busy.provisioningState ?? "busy"} until wait-timeout. Re-run once it has finished.`,
       }),
-    onWait,
     pace: run.arm.budget.pace,
   };
 }
@@ -28,7 +27,7 @@ const BUSY_LINE = { label: "flux configuration", waitingFor: "waiting for an ope
 
 /** The configuration once no operation holds it (as read when it already was settled). */
 export function settledConfiguration(run: Run, current: FluxConfiguration | undefined): Promise<FluxConfiguration | undefined> {
-  return watched(run.show, BUSY_LINE, (onWait) => settle(current, configurationSettling(run, onWait)));
+  return watched(run.show, BUSY_LINE, (onWait) => settle(current, { ...configurationSettling(run), onWait }));
 }
 
 /**
@@ -40,14 +39,5 @@ export function whenSettled<T>(
   current: FluxConfiguration | undefined,
   attempt: (current: FluxConfiguration | undefined) => Promise<T>,
 ): Promise<T> {
-  return watched(run.show, BUSY_LINE, (onWait, waiting) =>
-    writeWhenSettled(
-      current,
-      (settled) => {
-        waiting.stop();
-        return attempt(settled);
-      },
-      configurationSettling(run, onWait),
-    ),
-  );
+  return writeWhenSettledShown(run.show, BUSY_LINE, current, attempt, configurationSettling(run));
 }
