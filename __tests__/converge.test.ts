@@ -2,27 +2,15 @@
 // after a killed one. destroy deleting an extension whose install a killed apply left running (under each way Azure
 // may answer a DELETE during an operation: AgentBehaviour.deleteWhileBusy), and the finishing rotate putting back a
 // nudged timeout when the answer to that PATCH is lost.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
+import { actionEnv, type Scenario } from "../emulator/index.ts";
+import { cloud, freshScenario as scenario, useLocalCloud } from "./support/shared-cloud.ts";
 import { runAction } from "../emulator/run-action.ts";
 import { pemOf, publicBlobOf } from "./support/secret-scan.ts";
 
-let cloud: LocalCloud;
-let counter = 0;
-
-before(async () => {
-  cloud = await startLocalCloud();
-});
-after(async () => {
-  await cloud.close();
-});
-
-async function scenario(): Promise<Scenario> {
-  counter += 1;
-  return seedScenario(cloud, { clusterName: `aks-v${counter}`, repo: `cfg-v${counter}` });
-}
+useLocalCloud("v");
 
 const kc = (s: Scenario, tail: string): RegExp =>
   new RegExp(`/managedClusters/${s.clusterName}/providers/Microsoft\\.KubernetesConfiguration/${tail}$`);

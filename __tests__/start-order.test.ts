@@ -3,19 +3,14 @@
 // have waited for it. The reads of current state start beside the repository read, but for the commit and tree reads
 // of a default branch, which only that read names; the provider registrations are read beside the cluster check,
 // while registering waits for it. Where both fail, the held read's error is still the one told.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
+import { actionEnv, type Scenario } from "../emulator/index.ts";
+import { cloud, freshScenario as seed, useLocalCloud } from "./support/shared-cloud.ts";
 import { runAction, type ActionRun } from "../emulator/run-action.ts";
 import { errorAnnotations } from "./support/annotations.ts";
 
-let cloud: LocalCloud;
-let counter = 0;
-
-before(async () => {
-  cloud = await startLocalCloud();
-});
-after(() => cloud.close());
+useLocalCloud("order");
 
 /** Long enough for every read that does not wait to reach the cloud meanwhile; never measured. */
 const HOLD_MS = 2000;
@@ -39,11 +34,6 @@ function hold<T>(service: string, path: RegExp, seen: () => T): () => T | undefi
   let atAnswer: T | undefined;
   cloud.injectFault({ service, method: "GET", path, kind: "slow", delayMs: HOLD_MS, times: 1, onAnswered: () => (atAnswer = seen()) });
   return () => atAnswer;
-}
-
-async function seed(options: Parameters<typeof seedScenario>[1] = {}): Promise<Scenario> {
-  counter += 1;
-  return seedScenario(cloud, { clusterName: `aks-order${counter}`, repo: `cfg-order${counter}`, ...options });
 }
 
 const crashed = (run: ActionRun): boolean => /unhandled|Node\.js v\d/i.test(run.stderr);

@@ -2,25 +2,13 @@
 // App installation tokens live one hour, wait-timeout up to six), the warning when GitHub's answers say it expires
 // before wait-timeout could end, and Azure access tokens that expire during a long wait. Also: a deploy key whose
 // POST was committed but whose answer was lost is adopted, never registered twice.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startLocalCloud, seedScenario, actionEnv, type LocalCloud, type Scenario } from "../emulator/index.ts";
+import { actionEnv, type Scenario } from "../emulator/index.ts";
+import { cloud, freshScenario as scenario, useLocalCloud } from "./support/shared-cloud.ts";
 import { runAction, type ActionRun } from "../emulator/run-action.ts";
 
-let cloud: LocalCloud;
-let counter = 0;
-
-before(async () => {
-  cloud = await startLocalCloud();
-});
-after(async () => {
-  await cloud.close();
-});
-
-async function scenario(): Promise<Scenario> {
-  counter += 1;
-  return seedScenario(cloud, { clusterName: `aks-t${counter}`, repo: `cfg-t${counter}` });
-}
+useLocalCloud("t");
 
 function appToken(s: Scenario, expiresAt: Date, expirationHeader = true): void {
   cloud.github.addToken(s.token, {
